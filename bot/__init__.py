@@ -1,0 +1,1 @@
+"""Telegram transport, persistence, coach relay and the command line of ausbildungsbot."""

@@ -1,0 +1,93 @@
+"""The ``ausbildungsbot`` command line."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import sys
+from collections.abc import Sequence
+
+from bot.config import ConfigError, Settings, load_settings
+from bot.database import DatabaseError, upgrade
+from bot.runtime import open_runtime, setup_logging
+from dialogs.i18n import LANGUAGES, negotiate
+
+NO_TOKEN = (
+    "No TELEGRAM_BOT_TOKEN is set, so this is the console chat (same dialogs, same database).\n"
+    "To connect Telegram: create a bot with @BotFather, put TELEGRAM_BOT_TOKEN=<token> into .env "
+    "and run `make run` again."
+)
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="ausbildungsbot",
+        description="Telegram assistant that helps young people in Herne and Bochum find an Ausbildung.",
+    )
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    run = sub.add_parser("run", help="run the Telegram bot (long polling); console chat without a token")
+    run.set_defaults(func=_run)
+    chat = sub.add_parser("chat", help="chat with the bot in this terminal")
+    chat.add_argument("--user", type=int, default=1, help="user id to chat as (default 1)")
+    chat.add_argument(
+        "--lang", choices=LANGUAGES, help="language for a new user (default: from $LANG, else de)"
+    )
+    chat.set_defaults(func=_chat)
+    db = sub.add_parser("db", help="database maintenance")
+    db_sub = db.add_subparsers(dest="db_command", required=True, metavar="ACTION")
+    db_sub.add_parser("upgrade", help="apply all Alembic migrations").set_defaults(func=_db_upgrade)
+    return parser
+
+
+async def _chat(settings: Settings, args: argparse.Namespace) -> int:
+    from bot.console import chat
+
+    runtime = await open_runtime(settings)
+    try:
+        lang = args.lang or negotiate(_env_language())
+        await chat(runtime.dialogs, args.user, lang)
+    finally:
+        await runtime.close()
+    return 0
+
+
+def _env_language() -> str | None:
+    import os
+
+    value = os.environ.get("LANG", "")
+    return (
+        value.split(".")[0] if value and value not in ("C", "POSIX") and not value.startswith("C.") else None
+    )
+
+
+async def _run(settings: Settings, args: argparse.Namespace) -> int:
+    if settings.token is None:
+        print(NO_TOKEN, file=sys.stderr)
+        return await _chat(settings, argparse.Namespace(user=1, lang=None))
+    from bot.telegram_app import run_polling
+
+    await run_polling(settings)
+    return 0
+
+
+async def _db_upgrade(settings: Settings, args: argparse.Namespace) -> int:
+    await upgrade(settings.db_url)
+    print("database is up to date", file=sys.stderr)
+    return 0
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    try:
+        settings = load_settings()
+        setup_logging(settings.log_level)
+        return int(asyncio.run(args.func(settings, args)))
+    except (ConfigError, DatabaseError) as exc:
+        print(f"ausbildungsbot: {exc}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,78 @@
+"""Configuration from environment variables (and a ``.env`` file), validated once at start-up."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from urllib.parse import urlparse
+
+from pydantic import SecretStr, ValidationError, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+DATA_DIR = Path.cwd() / "data"
+TOKEN_RE = re.compile(r"^\d{3,20}:[A-Za-z0-9_-]{20,}$")
+
+
+class ConfigError(Exception):
+    """Invalid configuration; the message is one line naming the variable."""
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_file=".env", env_file_encoding="utf-8", extra="ignore")
+
+    telegram_bot_token: SecretStr | None = None
+    telegram_api_base_url: str = "https://api.telegram.org/bot"
+    database_url: str = ""
+    coach_chat_id: int | None = None
+    log_level: str = "INFO"
+    data_dir: Path = DATA_DIR
+
+    @field_validator("telegram_bot_token")
+    @classmethod
+    def _token_format(cls, value: SecretStr | None) -> SecretStr | None:
+        if value is not None and not value.get_secret_value():
+            return None
+        if value is not None and not TOKEN_RE.match(value.get_secret_value()):
+            raise ValueError("does not look like a bot token from @BotFather (digits:letters)")
+        return value
+
+    @field_validator("telegram_api_base_url")
+    @classmethod
+    def _base_url(cls, value: str) -> str:
+        parsed = urlparse(value)
+        if parsed.scheme not in ("http", "https") or not parsed.netloc:
+            raise ValueError("must be an http(s) URL such as http://127.0.0.1:8081/bot")
+        return value
+
+    @field_validator("database_url")
+    @classmethod
+    def _database_url(cls, value: str) -> str:
+        if value and not value.startswith(("sqlite+aiosqlite://", "postgresql+asyncpg://")):
+            raise ValueError("must start with sqlite+aiosqlite:// or postgresql+asyncpg://")
+        return value
+
+    @field_validator("log_level")
+    @classmethod
+    def _log_level(cls, value: str) -> str:
+        if value.upper() not in ("DEBUG", "INFO", "WARNING", "ERROR"):
+            raise ValueError("must be DEBUG, INFO, WARNING or ERROR")
+        return value.upper()
+
+    @property
+    def token(self) -> str | None:
+        return self.telegram_bot_token.get_secret_value() if self.telegram_bot_token else None
+
+    @property
+    def db_url(self) -> str:
+        if self.database_url:
+            return self.database_url
+        return f"sqlite+aiosqlite:///{self.data_dir / 'ausbildungsbot.sqlite3'}"
+
+
+def load_settings() -> Settings:
+    try:
+        return Settings()
+    except ValidationError as exc:
+        error = exc.errors()[0]
+        name = str(error["loc"][0]).upper() if error["loc"] else "configuration"
+        raise ConfigError(f"{name}: {error['msg'].removeprefix('Value error, ')}") from None

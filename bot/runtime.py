@@ -1,0 +1,43 @@
+"""Builds what both transports share: settings, database, catalogue, gazetteer and the dialog service."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from bot.config import Settings
+from bot.database import create_engine, sessionmaker, upgrade
+from bot.service import DialogService
+from dialogs.engine import Engine
+from dialogs.model import Services
+from knowledge.gazetteer import default_gazetteer
+from knowledge.matcher import OccupationService, default_matcher
+
+
+@dataclass
+class Runtime:
+    settings: Settings
+    db: AsyncEngine
+    dialogs: DialogService
+
+    async def close(self) -> None:
+        await self.db.dispose()
+
+
+def build_services() -> Services:
+    return Services(gazetteer=default_gazetteer(), occupations=OccupationService(default_matcher()))
+
+
+async def open_runtime(settings: Settings, migrate: bool = True) -> Runtime:
+    if migrate:
+        await upgrade(settings.db_url)
+    db = create_engine(settings.db_url)
+    return Runtime(settings, db, DialogService(sessionmaker(db), Engine(build_services())))
+
+
+def setup_logging(level: str) -> None:
+    logging.basicConfig(format="%(asctime)s %(levelname)s %(name)s: %(message)s", level=level)
+    # httpx logs every request URL at INFO, and the URL contains the bot token.
+    logging.getLogger("httpx").setLevel(logging.WARNING)

@@ -1,0 +1,217 @@
+"""Telegram transport: updates become dialog events, replies become messages and keyboards."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from typing import Any
+
+from telegram import (
+    BotCommand,
+    InlineKeyboardButton,
+    InlineKeyboardMarkup,
+    KeyboardButton,
+    ReplyKeyboardMarkup,
+    ReplyKeyboardRemove,
+    Update,
+)
+from telegram.constants import ChatType
+from telegram.error import BadRequest, Forbidden, TelegramError
+from telegram.ext import (
+    AIORateLimiter,
+    Application,
+    ApplicationBuilder,
+    CallbackQueryHandler,
+    ContextTypes,
+    MessageHandler,
+    TypeHandler,
+    filters,
+)
+
+from bot.config import Settings
+from bot.runtime import Runtime, open_runtime
+from dialogs.i18n import LANGUAGES, N_, negotiate, translator
+from dialogs.model import Event, Reply
+
+log = logging.getLogger(__name__)
+
+COMMANDS = (
+    ("start", N_("Start or go on")),
+    ("menu", N_("Main menu")),
+    ("profile", N_("Your profile")),
+    ("language", N_("Change the language")),
+    ("privacy", N_("Your data")),
+    ("cancel", N_("Stop the current question")),
+    ("help", N_("Help")),
+)
+MAX_CALLBACK_BYTES = 64
+
+
+def keyboard(
+    reply: Reply, lang: str
+) -> InlineKeyboardMarkup | ReplyKeyboardMarkup | ReplyKeyboardRemove | None:
+    if reply.buttons:
+        rows = []
+        for row in reply.buttons:
+            for button in row:
+                if len(button.data.encode()) > MAX_CALLBACK_BYTES:
+                    raise ValueError(f"callback data too long: {button.data!r}")
+            rows.append([InlineKeyboardButton(b.label, callback_data=b.data) for b in row])
+        return InlineKeyboardMarkup(rows)
+    if reply.ask_location:
+        label = translator(lang).gettext(N_("📍 Share my location"))
+        return ReplyKeyboardMarkup(
+            [[KeyboardButton(label, request_location=True)]], resize_keyboard=True, one_time_keyboard=True
+        )
+    if reply.remove_keyboard:
+        return ReplyKeyboardRemove()
+    return None
+
+
+def event_of(update: Update) -> Event:
+    query = update.callback_query
+    if query is not None:
+        step, _, value = (query.data or "").partition(":")
+        return Event("choice", value, step=step)
+    message = update.message
+    if message is None:
+        return Event("unsupported")
+    if message.location is not None:
+        return Event("location", lat=message.location.latitude, lon=message.location.longitude)
+    if message.text is not None:
+        return Event.typed(message.text)
+    return Event("unsupported")
+
+
+class TelegramBot:
+    def __init__(self, runtime: Runtime) -> None:
+        self.runtime = runtime
+
+    def register(self, app: Application[Any, Any, Any, Any, Any, Any]) -> None:
+        private = filters.ChatType.PRIVATE
+        app.add_handler(TypeHandler(Update, self.drop_foreign_chats), group=-1)
+        app.add_handler(MessageHandler(private & filters.UpdateType.EDITED_MESSAGE, self.on_edited))
+        app.add_handler(MessageHandler(private & filters.UpdateType.MESSAGE, self.on_message))
+        app.add_handler(CallbackQueryHandler(self.on_button))
+        app.add_error_handler(self.on_error)
+
+    async def drop_foreign_chats(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        """Only private chats talk to the dialog; groups, channels and unknown update kinds are ignored."""
+        chat = update.effective_chat
+        if chat is None or chat.type != ChatType.PRIVATE or update.effective_user is None:
+            from telegram.ext import ApplicationHandlerStop
+
+            raise ApplicationHandlerStop
+
+    async def on_message(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        await self._apply(update, context, event_of(update))
+
+    async def on_button(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        query = update.callback_query
+        assert query is not None
+        with contextlib.suppress(TelegramError):  # answering an old button can fail; the reply still comes
+            await query.answer()
+        await self._apply(update, context, event_of(update))
+
+    async def on_edited(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        user = update.effective_user
+        assert user is not None and update.effective_chat is not None
+        state = await self.runtime.dialogs.state(user.id)
+        t = translator(state.lang if state else negotiate(user.language_code))
+        text = t.gettext(
+            N_("I can't see changes to messages you already sent. Please send your answer again.")
+        )
+        await context.bot.send_message(update.effective_chat.id, text)
+
+    async def _apply(self, update: Update, context: ContextTypes.DEFAULT_TYPE, event: Event) -> None:
+        user, chat = update.effective_user, update.effective_chat
+        assert user is not None and chat is not None
+        result = await self.runtime.dialogs.handle(
+            user.id, event, negotiate(user.language_code), update_id=update.update_id
+        )
+        query = update.callback_query
+        for reply in result.replies:
+            markup = keyboard(reply, result.state.lang)
+            if (
+                reply.replace_previous
+                and isinstance(markup, InlineKeyboardMarkup | None)
+                and query is not None
+                and query.message is not None
+            ):
+                try:
+                    await context.bot.edit_message_text(
+                        reply.text, chat_id=chat.id, message_id=query.message.message_id, reply_markup=markup
+                    )
+                    continue
+                except BadRequest as exc:
+                    if "not modified" in str(exc).lower():
+                        continue
+            await context.bot.send_message(chat.id, reply.text, reply_markup=markup)
+
+    async def on_error(self, update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
+        error = context.error
+        # Never log message texts or names: the type and the update id are enough to find the cause.
+        update_id = update.update_id if isinstance(update, Update) else None
+        log.error("update %s failed: %s", update_id, type(error).__name__, exc_info=error)
+        if isinstance(error, Forbidden) or not isinstance(update, Update):
+            return
+        chat = update.effective_chat
+        if chat is None or chat.type != ChatType.PRIVATE:
+            return
+        user = update.effective_user
+        t = translator(negotiate(user.language_code if user else None))
+        with contextlib.suppress(TelegramError):
+            await context.bot.send_message(
+                chat.id,
+                t.gettext(N_("Sorry, something went wrong on my side. Please try again in a moment.")),
+            )
+
+
+async def set_commands(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
+    for lang in LANGUAGES:
+        t = translator(lang)
+        commands = [BotCommand(name, t.gettext(description)) for name, description in COMMANDS]
+        await app.bot.set_my_commands(commands, language_code=None if lang == "de" else lang)
+
+
+def build_application(settings: Settings, runtime: Runtime) -> Application[Any, Any, Any, Any, Any, Any]:
+    assert settings.token is not None
+    app = (
+        ApplicationBuilder()
+        .token(settings.token)
+        .base_url(settings.telegram_api_base_url)
+        .rate_limiter(AIORateLimiter(max_retries=3))
+        .post_init(set_commands)
+        .build()
+    )
+    TelegramBot(runtime).register(app)
+    return app
+
+
+async def run_polling(settings: Settings) -> None:
+    runtime = await open_runtime(settings)
+    app = build_application(settings, runtime)
+    stop = asyncio.Event()
+    try:
+        async with app:
+            if app.post_init:
+                await app.post_init(app)
+            await app.start()
+            assert app.updater is not None
+            await app.updater.start_polling(allowed_updates=Update.ALL_TYPES, poll_interval=0.0, timeout=10)
+            log.info("bot is running (long polling)")
+            await _wait_for_signal(stop)
+            await app.updater.stop()
+            await app.stop()
+    finally:
+        await runtime.close()
+
+
+async def _wait_for_signal(stop: asyncio.Event) -> None:
+    import signal
+
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(sig, stop.set)
+    await stop.wait()

@@ -1,0 +1,1 @@
+"""Guided dialogs declared as data, and the engine that drives them. No Telegram in here."""

@@ -1,0 +1,157 @@
+"""The occupation catalogue: official Ausbildungsberufe from the TOML files in ``knowledge/data/occupations``."""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, field
+from functools import cache
+from pathlib import Path
+
+DATA_DIR = Path(__file__).resolve().parent / "data" / "occupations"
+
+FIELDS = (
+    "technik", "handwerk", "it", "buero", "handel", "gesundheit",
+    "soziales", "gastronomie", "logistik", "natur", "kreatives",
+)  # fmt: skip
+#: School certificates from lowest to highest; ``foreign`` is ranked like the MSA for suggestions.
+CERTIFICATES = ("none", "esa", "eesa", "msa", "fhr", "abi")
+FOREIGN_LANGUAGES = ("en", "tr", "ar", "uk", "ru", "pl")
+TYPES = ("dual", "schulisch")
+_SLUG = re.compile(r"^[a-z0-9-]{1,40}$")
+
+
+class CatalogueError(ValueError):
+    """A data file breaks the catalogue's rules; the message names the file and the entry."""
+
+
+@dataclass(frozen=True)
+class Occupation:
+    id: str
+    name: str
+    kldb: str
+    duration_months: int
+    type: str
+    fields: tuple[str, ...]
+    certificate: str
+    description: str
+    specialisations: tuple[str, ...] = ()
+    synonyms: tuple[str, ...] = ()
+    names: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+
+    def local_name(self, lang: str) -> str:
+        """The everyday name in ``lang`` (empty for German or where the catalogue has none)."""
+        return self.names.get(lang, ("",))[0]
+
+    @property
+    def gender_forms(self) -> tuple[str, ...]:
+        return gender_forms(self.name)
+
+    @property
+    def kldb_group(self) -> str:
+        """KldB 2010 Berufsgruppe (first three digits), empty when the code is unknown."""
+        return self.kldb[:3]
+
+
+def gender_forms(name: str) -> tuple[str, ...]:
+    """``Kaufmann/-frau im Einzelhandel`` → (``Kaufmann im Einzelhandel``, ``Kauffrau im Einzelhandel``)."""
+    first: list[str] = []
+    second: list[str] = []
+    for word in name.split(" "):
+        if "/" not in word:
+            first.append(word)
+            second.append(word)
+            continue
+        a, b = word.split("/", 1)
+        if b.startswith("-"):
+            suffix = b[1:]
+            other = a[: -len("mann")] + suffix if a.endswith("mann") and suffix == "frau" else a + suffix
+        elif b in ("r", "n"):
+            other = a + b
+        else:
+            other = b
+        first.append(a)
+        second.append(other)
+    forms = (" ".join(first), " ".join(second))
+    return forms if forms[0] != forms[1] else forms[:1]
+
+
+def _as_tuple(value: object, where: str) -> tuple[str, ...]:
+    if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+        raise CatalogueError(f"{where}: expected a list of strings")
+    return tuple(v.strip() for v in value if v.strip())
+
+
+def _occupation(raw: dict[str, object], where: str) -> Occupation:
+    try:
+        occ = Occupation(
+            id=str(raw["id"]),
+            name=str(raw["name"]).strip(),
+            kldb=str(raw.get("kldb", "")).strip(),
+            duration_months=int(raw["duration_months"]),  # type: ignore[call-overload]
+            type=str(raw["type"]),
+            fields=_as_tuple(raw["fields"], where),
+            certificate=str(raw["certificate"]),
+            description=str(raw["description"]).strip(),
+            specialisations=_as_tuple(raw.get("specialisations", []), where),
+            synonyms=_as_tuple(raw.get("synonyms", []), where),
+            names={
+                lang: _as_tuple(names, f"{where} names.{lang}")
+                for lang, names in dict(raw.get("names", {})).items()  # type: ignore[call-overload]
+                if lang in FOREIGN_LANGUAGES and names
+            },
+        )
+    except KeyError as exc:
+        raise CatalogueError(f"{where}: missing {exc.args[0]!r}") from exc
+    problems = [
+        "id must be a lowercase ASCII slug" if not _SLUG.match(occ.id) else "",
+        f"unknown field in {occ.fields}" if not occ.fields or set(occ.fields) - set(FIELDS) else "",
+        f"unknown certificate {occ.certificate!r}" if occ.certificate not in CERTIFICATES else "",
+        f"unknown type {occ.type!r}" if occ.type not in TYPES else "",
+        f"KldB code must be 5 digits or empty, got {occ.kldb!r}"
+        if occ.kldb and not re.fullmatch(r"\d{5}", occ.kldb)
+        else "",
+        "description missing" if not occ.description else "",
+    ]
+    problem = next((p for p in problems if p), "")
+    if problem:
+        raise CatalogueError(f"{where} ({occ.id}): {problem}")
+    return occ
+
+
+@dataclass(frozen=True)
+class Catalogue:
+    occupations: tuple[Occupation, ...]
+    by_id: Mapping[str, Occupation]
+
+    def __iter__(self) -> Iterator[Occupation]:
+        return iter(self.occupations)
+
+    def __len__(self) -> int:
+        return len(self.occupations)
+
+    def by_name(self, name: str) -> Occupation | None:
+        return next((o for o in self.occupations if o.name == name), None)
+
+
+def load_catalogue(data_dir: Path = DATA_DIR) -> Catalogue:
+    occupations: list[Occupation] = []
+    seen_ids: dict[str, str] = {}
+    seen_names: dict[str, str] = {}
+    for path in sorted(data_dir.glob("*.toml")):
+        with path.open("rb") as fh:
+            data = tomllib.load(fh)
+        for index, raw in enumerate(data.get("occupation", []), start=1):
+            occ = _occupation(raw, f"{path.name} entry {index}")
+            for seen, key in ((seen_ids, occ.id), (seen_names, occ.name)):
+                if key in seen:
+                    raise CatalogueError(f"{path.name}: {key!r} appears twice (also in {seen[key]})")
+                seen[key] = path.name
+            occupations.append(occ)
+    return Catalogue(tuple(occupations), {o.id: o for o in occupations})
+
+
+@cache
+def default_catalogue() -> Catalogue:
+    return load_catalogue()

@@ -1,0 +1,208 @@
+"""Fuzzy matching of whatever a young person types to official Ausbildungsberufe.
+
+Every occupation is known under many labels: its official name and both gender forms, synonyms and
+abbreviations, and everyday names in other languages. Labels and queries are normalised the same way
+(case, umlauts with or without ``e``, accents, punctuation, filler words, word order). A query is then
+looked up exactly, as a phrase inside a longer sentence, and fuzzily with rapidfuzz's ``ratio`` over
+token-sorted labels — a plain similarity without WRatio's partial matching, so "Arzt" does not turn into
+"Arzthelferin". Below ``threshold`` nothing is returned: an honest "no match" beats a wrong guess.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from functools import cache
+
+from rapidfuzz import fuzz, process
+
+from dialogs.model import OccupationHit
+from knowledge.catalogue import CERTIFICATES, Catalogue, Occupation, default_catalogue
+
+#: Words that carry no meaning for matching (German articles and prepositions of official names,
+#: and what people add around a job name).
+STOPWORDS = frozenset(
+    [
+        "im",
+        "in",
+        "der",
+        "die",
+        "das",
+        "den",
+        "dem",
+        "des",
+        "fur",
+        "und",
+        "fuer",
+        "mit",
+        "am",
+        "an",
+        "zum",
+        "zur",
+        "fachrichtung",
+        "schwerpunkt",
+        "m",
+        "w",
+        "d",
+        "ich",
+        "will",
+        "mochte",
+        "mochten",
+        "werden",
+        "als",
+        "beruf",
+        "job",
+        "ausbildung",
+        "the",
+        "a",
+        "an",
+        "of",
+        "to",
+        "i",
+        "want",
+        "be",
+    ]
+)
+_UMLAUTS = str.maketrans({"ä": "a", "ö": "o", "ü": "u", "ı": "i", "ł": "l", "ё": "е"})
+_DIGRAPHS = re.compile(r"(?<=[a-z])(ae|oe|ue)")
+_NON_WORD = re.compile(r"[\W_]+")
+_GENDER_SUFFIX = re.compile(r"/-?(in|innen|frau|r|n)\b")
+
+
+def normalize(text: str) -> str:
+    """Fold a label or query into the form that is compared."""
+    text = _GENDER_SUFFIX.sub("", text.casefold()).translate(_UMLAUTS)
+    text = "".join(c for c in unicodedata.normalize("NFKD", text) if not unicodedata.combining(c))
+    text = _DIGRAPHS.sub(lambda m: m.group(1)[0], text)
+    words = [w for w in _NON_WORD.sub(" ", text).split() if w not in STOPWORDS]
+    return " ".join(words)
+
+
+def _sorted_tokens(text: str) -> str:
+    return " ".join(sorted(text.split()))
+
+
+@dataclass(frozen=True)
+class Match:
+    occupation: Occupation
+    score: float
+
+
+class Matcher:
+    """Loaded once; ``match`` takes well under a millisecond per query for the whole catalogue."""
+
+    #: Scores below this are no match. Chosen with the labelled test set in tests/data/match_queries.
+    threshold = 80.0
+    #: Candidates further than this below the best one are not offered.
+    spread = 12.0
+    #: Queries this short only count when they are an exact label ("MFA", "Kfz").
+    min_fuzzy_length = 4
+
+    def __init__(self, catalogue: Catalogue) -> None:
+        self.catalogue = catalogue
+        exact: dict[str, set[int]] = {}
+        for index, occupation in enumerate(catalogue):
+            for label in _labels(occupation):
+                key = normalize(label)
+                if key:
+                    exact.setdefault(key, set()).add(index)
+                    exact.setdefault(_sorted_tokens(key), set()).add(index)
+        self._exact = exact
+        #: One entry per distinct token-sorted label, each pointing to its occupations.
+        self._labels = [key for key in exact if key == _sorted_tokens(key)]
+        self._owners = [sorted(exact[key]) for key in self._labels]
+        self._max_phrase = max((len(k.split()) for k in self._labels), default=1)
+
+    def match(self, query: str, limit: int = 3) -> list[Match]:
+        key = normalize(query[:200])
+        if not key:
+            return []
+        best: dict[int, float] = {}
+
+        def offer(indices: Iterable[int], score: float) -> None:
+            for index in indices:
+                if score > best.get(index, 0.0):
+                    best[index] = score
+
+        offer(self._exact.get(key, ()), 100.0)
+        offer(self._exact.get(_sorted_tokens(key), ()), 99.0)
+        words = key.split()
+        if len(words) > 1:  # a known label inside a longer sentence: "ich will kfz mechatroniker werden"
+            for size in range(min(len(words) - 1, self._max_phrase), 0, -1):
+                for start in range(len(words) - size + 1):
+                    phrase = " ".join(words[start : start + size])
+                    if len(phrase) >= 3:
+                        offer(self._exact.get(phrase, ()), 90.0 + size)
+        if len(key) >= self.min_fuzzy_length:
+            for _label, score, pos in process.extract(
+                _sorted_tokens(key), self._labels, scorer=fuzz.ratio, processor=None,
+                limit=limit * 4, score_cutoff=self.threshold,
+            ):  # fmt: skip
+                offer(self._owners[pos], float(score))
+        if not best:
+            return []
+        top = max(best.values())
+        ranked = sorted(best.items(), key=lambda item: (-item[1], item[0]))
+        return [
+            Match(self.catalogue.occupations[index], round(score, 1))
+            for index, score in ranked[:limit]
+            if score >= self.threshold and score >= top - self.spread
+        ]
+
+    def suggest(
+        self, fields: Sequence[str], certificate: str | None, limit: int = 5, prefer: Iterable[str] = ()
+    ) -> list[Occupation]:
+        """Occupations for the chosen interest fields that fit the school certificate.
+
+        ``prefer`` lists occupation ids to put first (for example those with open places nearby).
+        """
+        level = CERTIFICATES.index(certificate) if certificate in CERTIFICATES else CERTIFICATES.index("msa")
+        preferred = set(prefer)
+        wanted = set(fields)
+
+        def rank(item: tuple[int, Occupation]) -> tuple[int, int, int, int]:
+            index, occ = item
+            overlap = len(wanted & set(occ.fields))
+            too_high = max(0, CERTIFICATES.index(occ.certificate) - level)
+            return (-overlap, too_high, occ.id not in preferred, index)
+
+        pool = [(i, o) for i, o in enumerate(self.catalogue) if not wanted or wanted & set(o.fields)]
+        pool = [item for item in pool if CERTIFICATES.index(item[1].certificate) <= max(level, 1) + 1]
+        return [occ for _, occ in sorted(pool, key=rank)[:limit]]
+
+
+def _labels(occupation: Occupation) -> Iterable[str]:
+    yield occupation.name
+    yield from occupation.gender_forms
+    yield from occupation.synonyms
+    for names in occupation.names.values():
+        yield from names
+
+
+class OccupationService:
+    """The matcher as the dialog sees it: hits with the name in the young person's language."""
+
+    def __init__(self, matcher: Matcher) -> None:
+        self.matcher = matcher
+
+    def _hit(self, occupation: Occupation, lang: str, score: float) -> OccupationHit:
+        return OccupationHit(occupation.id, occupation.name, occupation.local_name(lang), score)
+
+    def match(self, query: str, lang: str, limit: int = 3) -> list[OccupationHit]:
+        return [self._hit(m.occupation, lang, m.score) for m in self.matcher.match(query, limit)]
+
+    def suggest(
+        self, fields: Sequence[str], certificate: str | None, lang: str, limit: int = 5
+    ) -> list[OccupationHit]:
+        return [self._hit(o, lang, 0.0) for o in self.matcher.suggest(fields, certificate, limit)]
+
+    def get(self, occupation_id: str, lang: str) -> OccupationHit | None:
+        occupation = self.matcher.catalogue.by_id.get(occupation_id)
+        return self._hit(occupation, lang, 100.0) if occupation else None
+
+
+@cache
+def default_matcher() -> Matcher:
+    return Matcher(default_catalogue())
