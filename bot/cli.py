@@ -33,6 +33,12 @@ def _parser() -> argparse.ArgumentParser:
         "--lang", choices=LANGUAGES, help="language for a new user (default: from $LANG, else de)"
     )
     chat.set_defaults(func=_chat)
+    match = sub.add_parser("match", help="match typed occupation wishes to official Ausbildungsberufe")
+    match.add_argument("query", nargs="?", help="what a young person typed; without it, one query per line from stdin")
+    match.add_argument("--lang", choices=LANGUAGES, default="de", help="language of the everyday names shown")
+    match.add_argument("--limit", type=int, default=3, help="most matches per query (default 3)")
+    match.add_argument("--json", action="store_true", help="one JSON line per query")
+    match.set_defaults(func=_match)
     db = sub.add_parser("db", help="database maintenance")
     db_sub = db.add_subparsers(dest="db_command", required=True, metavar="ACTION")
     db_sub.add_parser("upgrade", help="apply all Alembic migrations").set_defaults(func=_db_upgrade)
@@ -67,6 +73,27 @@ async def _run(settings: Settings, args: argparse.Namespace) -> int:
     from bot.telegram_app import run_polling
 
     await run_polling(settings)
+    return 0
+
+
+async def _match(settings: Settings, args: argparse.Namespace) -> int:
+    import json
+
+    from knowledge.matcher import default_matcher
+
+    matcher = default_matcher()
+    queries = [args.query] if args.query is not None else (line.rstrip("\n") for line in sys.stdin)
+    for query in queries:
+        matches = matcher.match(query, limit=max(1, args.limit))
+        if args.json:
+            found = [{"name": m.occupation.name, "kldb": m.occupation.kldb, "score": m.score} for m in matches]
+            print(json.dumps({"q": query, "matches": found}, ensure_ascii=False), flush=True)
+            continue
+        print(f"{query}:" if matches else f"{query}: no match")
+        for m in matches:
+            local = m.occupation.local_name(args.lang)
+            extra = f" ({local})" if local else ""
+            print(f"  {m.score:5.1f}  {m.occupation.name}{extra}  KldB {m.occupation.kldb or '–'}")
     return 0
 
 

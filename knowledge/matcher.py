@@ -104,16 +104,16 @@ class Matcher:
         self.catalogue = catalogue
         exact: dict[str, set[int]] = {}
         for index, occupation in enumerate(catalogue):
-            for label in _labels(occupation):
+            for label in labels_of(occupation):
                 key = normalize(label)
                 if key:
                     exact.setdefault(key, set()).add(index)
                     exact.setdefault(_sorted_tokens(key), set()).add(index)
         self._exact = exact
         #: One entry per distinct token-sorted label, each pointing to its occupations.
-        self._labels = [key for key in exact if key == _sorted_tokens(key)]
-        self._owners = [sorted(exact[key]) for key in self._labels]
-        self._max_phrase = max((len(k.split()) for k in self._labels), default=1)
+        self.labels_of = [key for key in exact if key == _sorted_tokens(key)]
+        self._owners = [sorted(exact[key]) for key in self.labels_of]
+        self._max_phrase = max((len(k.split()) for k in self.labels_of), default=1)
 
     def match(self, query: str, limit: int = 3) -> list[Match]:
         key = normalize(query[:200])
@@ -137,7 +137,7 @@ class Matcher:
                         offer(self._exact.get(phrase, ()), 90.0 + size)
         if len(key) >= self.min_fuzzy_length:
             for _label, score, pos in process.extract(
-                _sorted_tokens(key), self._labels, scorer=fuzz.ratio, processor=None,
+                _sorted_tokens(key), self.labels_of, scorer=fuzz.ratio, processor=None,
                 limit=limit * 4, score_cutoff=self.threshold,
             ):  # fmt: skip
                 offer(self._owners[pos], float(score))
@@ -173,7 +173,7 @@ class Matcher:
         return [occ for _, occ in sorted(pool, key=rank)[:limit]]
 
 
-def _labels(occupation: Occupation) -> Iterable[str]:
+def labels_of(occupation: Occupation) -> Iterable[str]:
     yield occupation.name
     yield from occupation.gender_forms
     yield from occupation.synonyms

@@ -1,0 +1,54 @@
+# Two commands set everything up on a fresh machine (Python >= 3.11 and make):
+#   make run    creates .venv, installs, migrates the database and starts the bot
+#   make test   creates .venv, installs with test extras, lints, type-checks and runs the suite
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed-stamp
+LOCALES := locales
+DOMAIN := messages
+
+.PHONY: run test install lint locales-extract locales-update locales-compile locales-init bench clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+
+$(STAMP): pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e ".[test]"
+	touch $(STAMP)
+
+install: $(STAMP) locales-compile
+
+run: install
+	$(BIN)/ausbildungsbot db upgrade
+	$(BIN)/ausbildungsbot run
+
+lint: install
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/mypy
+
+test: lint
+	$(BIN)/pytest
+
+# --- translations (Babel) ---------------------------------------------------------------
+locales-extract: $(STAMP)
+	$(BIN)/pybabel extract -F pyproject.toml -o $(LOCALES)/$(DOMAIN).pot --no-location --sort-output \
+		--project=ausbildungsbot --msgid-bugs-address=- -k N_ -k gettext -k ngettext:1,2 bot dialogs knowledge
+
+locales-update: locales-extract
+	$(BIN)/pybabel update -i $(LOCALES)/$(DOMAIN).pot -d $(LOCALES) -D $(DOMAIN) --no-fuzzy-matching --ignore-obsolete
+
+locales-init: locales-extract  # make locales-init LANG_CODE=pl
+	$(BIN)/pybabel init -i $(LOCALES)/$(DOMAIN).pot -d $(LOCALES) -D $(DOMAIN) -l $(LANG_CODE)
+
+locales-compile: $(STAMP)
+	@if ls $(LOCALES)/*/LC_MESSAGES/$(DOMAIN).po >/dev/null 2>&1; then \
+		$(BIN)/pybabel compile -d $(LOCALES) -D $(DOMAIN) --statistics; fi
+
+bench: install
+	$(BIN)/python bench/match.py
+
+clean:
+	rm -rf $(VENV) .mypy_cache .ruff_cache .pytest_cache

@@ -1,0 +1,60 @@
+"""Speed of the occupation matcher against plain rapidfuzz over the same labels, in one run.
+
+Prints the median time per query of ``Matcher.match`` and of ``rapidfuzz.process.extract(query, labels,
+limit=3)`` (its default scorer, WRatio) over the same label set, and their ratio (target: <= 2x), plus the
+matcher's start-up time (target: < 0.5 s). Queries come from the labelled test set.
+Run: ``.venv/bin/python bench/match.py``.
+"""
+
+from __future__ import annotations
+
+import csv
+import statistics
+import time
+from pathlib import Path
+
+from rapidfuzz import process
+
+from knowledge.catalogue import load_catalogue
+from knowledge.matcher import Matcher, labels_of
+
+ROOT = Path(__file__).resolve().parent.parent
+ROUNDS = 7
+
+
+def queries() -> list[str]:
+    rows: list[str] = []
+    for path in sorted((ROOT / "tests" / "data" / "match_queries").glob("*.csv")):
+        with path.open(encoding="utf-8") as fh:
+            rows += [row["query"] for row in csv.DictReader(fh)]
+    return rows
+
+
+def per_query(fn: object, qs: list[str]) -> float:
+    """Median over rounds of the mean seconds per query."""
+    samples = []
+    for _ in range(ROUNDS):
+        start = time.perf_counter()
+        for q in qs:
+            fn(q)  # type: ignore[operator]
+        samples.append((time.perf_counter() - start) / len(qs))
+    return statistics.median(samples)
+
+
+def main() -> None:
+    start = time.perf_counter()
+    catalogue = load_catalogue()
+    matcher = Matcher(catalogue)
+    startup = time.perf_counter() - start
+    labels = sorted({label for occupation in catalogue for label in labels_of(occupation)})
+    qs = queries()
+    ours = per_query(lambda q: matcher.match(q, limit=3), qs)
+    raw = per_query(lambda q: process.extract(q, labels, limit=3), qs)
+    print(f"catalogue: {len(catalogue)} occupations, {len(labels)} labels, {len(qs)} queries")
+    print(f"matcher start-up (load + index): {startup * 1000:.0f} ms (target < 500 ms)")
+    print(f"median per query: matcher {ours * 1e6:.0f} µs, raw rapidfuzz extract {raw * 1e6:.0f} µs")
+    print(f"ratio matcher / raw: {ours / raw:.2f}x (target <= 2x)")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,96 @@
+"""Drives the dialog engine like a person would: type, tap buttons by their label, read replies."""
+
+from __future__ import annotations
+
+from dialogs.engine import Engine
+from dialogs.model import Button, Event, Reply, State
+
+
+class Chat:
+    def __init__(self, engine: Engine, lang: str = "en") -> None:
+        self.engine = engine
+        self.lang = lang
+        self.state: State | None = None
+        self.replies: list[Reply] = []
+        self.history: list[Reply] = []
+
+    def _apply(self, event: Event) -> list[Reply]:
+        outcome = self.engine.handle(self.state, event, self.lang)
+        assert outcome.replies, f"no reply to {event}"
+        self.state = outcome.state
+        self.replies = outcome.replies
+        self.history += outcome.replies
+        return outcome.replies
+
+    def send(self, text: str) -> list[Reply]:
+        return self._apply(Event.typed(text))
+
+    def location(self, lat: float, lon: float) -> list[Reply]:
+        return self._apply(Event("location", lat=lat, lon=lon))
+
+    def sticker(self) -> list[Reply]:
+        return self._apply(Event("unsupported"))
+
+    @property
+    def last(self) -> Reply:
+        return self.replies[-1]
+
+    @property
+    def text(self) -> str:
+        return "\n".join(r.text for r in self.replies)
+
+    def button(self, label: str, reply: Reply | None = None) -> Button:
+        reply = reply or self.last
+        buttons = [b for row in reply.buttons for b in row]
+        exact = [b for b in buttons if b.label == label]
+        found = exact or [b for b in buttons if label.casefold() in b.label.casefold()]
+        assert found, f"no button {label!r} in {[b.label for b in buttons]}"
+        return found[0]
+
+    def labels(self, reply: Reply | None = None) -> list[str]:
+        return [b.label for row in (reply or self.last).buttons for b in row]
+
+    def tap(self, label: str, reply: Reply | None = None) -> list[Reply]:
+        button = self.button(label, reply)
+        return self._apply(Event("choice", button.value, step=button.step))
+
+    @property
+    def step(self) -> str:
+        assert self.state is not None
+        return self.state.step
+
+    @property
+    def answers(self) -> dict[str, object]:
+        assert self.state is not None
+        return self.state.answers
+
+    def onboard(self, age: str = "17", until: str = "menu") -> None:
+        """Answer every question with typical answers up to the step ``until``."""
+        script: list[tuple[str, str, str]] = [
+            ("age", "send", age),
+            ("consent", "tap", "Yes"),
+            ("situation", "tap", "finished school"),
+            ("certificate", "tap", "Fachoberschulreife"),
+            ("german", "tap", "Good"),
+            ("languages", "tap", "Türkçe"),
+            ("languages", "tap", "Done"),
+            ("location", "send", "Herne"),
+            ("radius", "tap", "10 km"),
+            ("interests", "tap", "Technology"),
+            ("interests", "tap", "Done"),
+            ("wish", "send", "Kfz Mechatroniker"),
+            ("wish_pick", "tap", "Kraftfahrzeugmechatroniker"),
+            ("wish_more", "tap", "Continue"),
+            ("start", "tap", "August 2027"),
+            ("summary", "tap", "All correct"),
+        ]
+        self.send("/start")
+        for step, action, value in script:
+            if self.step == until:
+                return
+            assert self.step == step, f"expected step {step}, at {self.step}: {self.text}"
+            if action == "send":
+                self.send(value)
+            else:
+                self.tap(value)
+        assert self.step == until, self.step
