@@ -34,11 +34,26 @@ def _parser() -> argparse.ArgumentParser:
     )
     chat.set_defaults(func=_chat)
     match = sub.add_parser("match", help="match typed occupation wishes to official Ausbildungsberufe")
-    match.add_argument("query", nargs="?", help="what a young person typed; without it, one query per line from stdin")
+    match.add_argument(
+        "query", nargs="?", help="what a young person typed; without it, one query per line from stdin"
+    )
     match.add_argument("--lang", choices=LANGUAGES, default="de", help="language of the everyday names shown")
     match.add_argument("--limit", type=int, default=3, help="most matches per query (default 3)")
     match.add_argument("--json", action="store_true", help="one JSON line per query")
     match.set_defaults(func=_match)
+    places = sub.add_parser("places", help="open Ausbildung places: import and demo data")
+    places_sub = places.add_subparsers(dest="places_command", required=True, metavar="ACTION")
+    imp = places_sub.add_parser("import", help="import offers from a CSV file or the BA job search")
+    imp.add_argument("file", nargs="?", help="CSV file (columns: see README)")
+    imp.add_argument("--source", help="name of the CSV source (default: the file name without extension)")
+    imp.add_argument("--ba", action="store_true", help="import from the Bundesagentur für Arbeit job search")
+    imp.add_argument("--where", default="Herne", help="BA: place to search around (default Herne)")
+    imp.add_argument("--radius", type=int, default=25, help="BA: radius in km (default 25)")
+    imp.add_argument("--was", help="BA: occupation to search for (default: all Ausbildung offers)")
+    imp.set_defaults(func=_places_import)
+    places_sub.add_parser("demo", help="load the fictional demo places for Herne and Bochum").set_defaults(
+        func=_places_demo
+    )
     db = sub.add_parser("db", help="database maintenance")
     db_sub = db.add_subparsers(dest="db_command", required=True, metavar="ACTION")
     db_sub.add_parser("upgrade", help="apply all Alembic migrations").set_defaults(func=_db_upgrade)
@@ -86,7 +101,9 @@ async def _match(settings: Settings, args: argparse.Namespace) -> int:
     for query in queries:
         matches = matcher.match(query, limit=max(1, args.limit))
         if args.json:
-            found = [{"name": m.occupation.name, "kldb": m.occupation.kldb, "score": m.score} for m in matches]
+            found = [
+                {"name": m.occupation.name, "kldb": m.occupation.kldb, "score": m.score} for m in matches
+            ]
             print(json.dumps({"q": query, "matches": found}, ensure_ascii=False), flush=True)
             continue
         print(f"{query}:" if matches else f"{query}: no match")
@@ -94,6 +111,63 @@ async def _match(settings: Settings, args: argparse.Namespace) -> int:
             local = m.occupation.local_name(args.lang)
             extra = f" ({local})" if local else ""
             print(f"  {m.score:5.1f}  {m.occupation.name}{extra}  KldB {m.occupation.kldb or '–'}")
+    return 0
+
+
+async def _places_import(settings: Settings, args: argparse.Namespace) -> int:
+    from pathlib import Path
+
+    from knowledge.ba_jobsuche import FetchError, fetch_offers
+    from knowledge.places import ImportProblem
+
+    runtime = await open_runtime(settings)
+    try:
+        reader = runtime.offer_reader()
+        if args.ba:
+            try:
+                raw = await fetch_offers(args.where, args.radius, args.was, base_url=settings.ba_api_url)
+            except FetchError as exc:
+                print(f"ausbildungsbot: nothing imported: {exc}", file=sys.stderr)
+                return 1
+            source = f"ba:{args.where.lower()}:{args.radius}:{(args.was or '').lower()}"
+            offers = reader.read_ba(raw)
+        elif args.file:
+            path = Path(args.file)
+            try:
+                offers = reader.read_csv(path.read_text(encoding="utf-8-sig"))
+            except (OSError, UnicodeDecodeError) as exc:
+                print(f"ausbildungsbot: cannot read {path}: {exc}", file=sys.stderr)
+                return 1
+            except ImportProblem as exc:
+                print(f"ausbildungsbot: nothing imported: {path.name} {exc}", file=sys.stderr)
+                return 1
+            source = f"csv:{args.source or path.stem}"
+        else:
+            print("ausbildungsbot: give a CSV file or --ba", file=sys.stderr)
+            return 2
+        report = await runtime.places_store.replace_source(source, offers)
+        unmatched = sum(1 for o in offers if o.occupation_id is None)
+        print(
+            f"{report.source}: {report.added} added, {report.updated} updated, {report.deactivated} deactivated"
+            + (f", {unmatched} without a known occupation" if unmatched else "")
+        )
+    finally:
+        await runtime.close()
+    return 0
+
+
+async def _places_demo(settings: Settings, args: argparse.Namespace) -> int:
+    import datetime as dt
+
+    from knowledge.demo_places import SOURCE, demo_offers
+
+    runtime = await open_runtime(settings)
+    try:
+        offers = demo_offers(dt.date.today(), runtime.offer_reader().occupation_of)
+        report = await runtime.places_store.replace_source(SOURCE, offers, demo=True)
+        print(f"demo places: {report.added} added, {report.updated} updated (all marked as examples)")
+    finally:
+        await runtime.close()
     return 0
 
 

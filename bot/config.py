@@ -26,6 +26,7 @@ class Settings(BaseSettings):
     coach_chat_id: int | None = None
     log_level: str = "INFO"
     data_dir: Path = DATA_DIR
+    ba_api_url: str = "https://rest.arbeitsagentur.de/jobboerse/jobsuche-service"
 
     @field_validator("telegram_bot_token")
     @classmethod

@@ -5,7 +5,20 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any, ClassVar
 
-from sqlalchemy import JSON, BigInteger, DateTime, MetaData, String, func
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    Boolean,
+    Date,
+    DateTime,
+    Float,
+    ForeignKey,
+    Index,
+    MetaData,
+    String,
+    UniqueConstraint,
+    func,
+)
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 NAMING = {
@@ -46,3 +59,59 @@ class User(Base):
     consent_at: Mapped[dt.datetime] = mapped_column(server_default=func.now())
     created_at: Mapped[dt.datetime] = mapped_column(server_default=func.now())
     updated_at: Mapped[dt.datetime] = mapped_column(server_default=func.now(), onupdate=utcnow, index=True)
+
+
+class PlaceOffer(Base):
+    """An open Ausbildung place, imported from a CSV file, the BA job search or the demo set."""
+
+    __tablename__ = "places"
+    __table_args__ = (
+        UniqueConstraint("source", "source_id"),
+        Index("ix_places_search", "active", "occupation_id", "lat", "lon"),
+        Index("ix_places_area", "active", "lat", "lon"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    source: Mapped[str] = mapped_column(String(40))
+    source_id: Mapped[str] = mapped_column(String(128))
+    title: Mapped[str] = mapped_column(String(300))
+    #: Catalogue id of the occupation (``knowledge/data/occupations``), resolved by the matcher on import.
+    occupation_id: Mapped[str | None] = mapped_column(String(40))
+    employer: Mapped[str] = mapped_column(String(300), default="")
+    street: Mapped[str] = mapped_column(String(200), default="")
+    postcode: Mapped[str] = mapped_column(String(10), default="")
+    city: Mapped[str] = mapped_column(String(100), default="")
+    lat: Mapped[float] = mapped_column(Float)
+    lon: Mapped[float] = mapped_column(Float)
+    start_date: Mapped[dt.date | None] = mapped_column(Date)
+    published: Mapped[dt.date | None] = mapped_column(Date)
+    url: Mapped[str] = mapped_column(String(500), default="")
+    contact: Mapped[str] = mapped_column(String(300), default="")
+    certificate: Mapped[str | None] = mapped_column(String(8))
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    demo: Mapped[bool] = mapped_column(Boolean, default=False)
+    first_seen: Mapped[dt.datetime] = mapped_column(server_default=func.now(), index=True)
+    updated_at: Mapped[dt.datetime] = mapped_column(server_default=func.now(), onupdate=utcnow)
+
+
+class PlaceMark(Base):
+    """A young person's reaction to a place: ``interested`` or ``dismissed``."""
+
+    __tablename__ = "place_marks"
+
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), primary_key=True)
+    place_id: Mapped[int] = mapped_column(ForeignKey("places.id", ondelete="CASCADE"), primary_key=True)
+    status: Mapped[str] = mapped_column(String(12))
+    created_at: Mapped[dt.datetime] = mapped_column(server_default=func.now())
+
+
+class AlertSubscription(Base):
+    """Opt-in to hear about new places; at most one message per day."""
+
+    __tablename__ = "alert_subscriptions"
+
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), primary_key=True)
+    created_at: Mapped[dt.datetime] = mapped_column(server_default=func.now())
+    #: Places first seen after this moment are news for this person.
+    checked_at: Mapped[dt.datetime] = mapped_column(server_default=func.now())
+    last_sent_on: Mapped[dt.date | None] = mapped_column(Date)

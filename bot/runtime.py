@@ -9,11 +9,15 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bot.config import Settings
 from bot.database import create_engine, sessionmaker, upgrade
+from bot.places import PlacesController
+from bot.places_store import PlacesStore
 from bot.service import DialogService
 from dialogs.engine import Engine
 from dialogs.model import Services
+from knowledge.catalogue import default_catalogue
 from knowledge.gazetteer import default_gazetteer
 from knowledge.matcher import OccupationService, default_matcher
+from knowledge.places import OfferReader
 
 
 @dataclass
@@ -21,9 +25,13 @@ class Runtime:
     settings: Settings
     db: AsyncEngine
     dialogs: DialogService
+    places_store: PlacesStore
 
     async def close(self) -> None:
         await self.db.dispose()
+
+    def offer_reader(self) -> OfferReader:
+        return OfferReader(default_matcher(), default_gazetteer())
 
 
 def build_services() -> Services:
@@ -34,7 +42,10 @@ async def open_runtime(settings: Settings, migrate: bool = True) -> Runtime:
     if migrate:
         await upgrade(settings.db_url)
     db = create_engine(settings.db_url)
-    return Runtime(settings, db, DialogService(sessionmaker(db), Engine(build_services())))
+    sessions = sessionmaker(db)
+    store = PlacesStore(sessions, default_catalogue())
+    places = PlacesController(store, default_catalogue())
+    return Runtime(settings, db, DialogService(sessions, Engine(build_services()), places), store)
 
 
 def setup_logging(level: str) -> None:

@@ -14,6 +14,8 @@ from dataclasses import dataclass
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.models import User
+from bot.places import PlacesController
+from dialogs import places_view
 from dialogs.engine import Engine
 from dialogs.model import Event, Outcome, Reply, State
 
@@ -30,13 +32,20 @@ class Result:
 
 
 class DialogService:
-    def __init__(self, sessions: async_sessionmaker[AsyncSession], engine: Engine) -> None:
+    def __init__(
+        self, sessions: async_sessionmaker[AsyncSession], engine: Engine, places: PlacesController
+    ) -> None:
         self.sessions = sessions
         self.engine = engine
+        self.places = places
         self._pending: OrderedDict[int, State] = OrderedDict()
 
     async def handle(self, user_id: int, event: Event, lang: str, update_id: int | None = None) -> Result:
         """Apply ``event``; ``update_id`` makes a redelivered Telegram update a no-op (it re-asks instead)."""
+        if event.kind == "choice" and event.step == places_view.NS:
+            current = await self.state(user_id)
+            if current is not None and current.completed:
+                return Result(await self.places.handle(user_id, current, event.text), current)
         async with self.sessions.begin() as session:
             row = await session.get(User, user_id, with_for_update=True)
             state = State.from_json(row.lang, row.state) if row else self._pending.get(user_id)
@@ -61,7 +70,11 @@ class DialogService:
                 if row is not None:  # consent withdrawn: nothing of the person stays
                     await session.delete(row)
                 self._remember(user_id, new)
-        return Result(outcome.replies, new, outcome.actions)
+        replies = list(outcome.replies)
+        for action in outcome.actions:
+            if action == "places":
+                replies.append(await self.places.page(user_id, new, 0))
+        return Result(replies, new, outcome.actions)
 
     async def state(self, user_id: int) -> State | None:
         async with self.sessions() as session:

@@ -57,9 +57,8 @@ class Engine:
             new_state.step = resume_step(new_state)
             new_state.scratch = {}
         ctx = Ctx(new_state, translator(new_state.lang), self.services)
-        actions: list[str] = []
-        replies = self._dispatch(ctx, event, actions)
-        return Outcome(replies, ctx.state, tuple(actions))
+        replies = self._dispatch(ctx, event)
+        return Outcome(replies, ctx.state, tuple(ctx.actions))
 
     def current(self, state: State) -> Reply:
         """The current question again (after a restart, a language switch, a coach message)."""
@@ -67,10 +66,10 @@ class Engine:
 
     # ------------------------------------------------------------ dispatch
 
-    def _dispatch(self, ctx: Ctx, event: Event, actions: list[str]) -> list[Reply]:
+    def _dispatch(self, ctx: Ctx, event: Event) -> list[Reply]:
         state = ctx.state
         if event.kind == "command":
-            return self._command(ctx, event.text, actions)
+            return self._command(ctx, event.text)
         if event.kind == "choice" and event.step == LANG:
             return self._switch_language(ctx, event.text)
         if event.kind == "choice" and event.step == MENU:
@@ -189,7 +188,7 @@ class Engine:
 
     # ------------------------------------------------------------ commands and global buttons
 
-    def _command(self, ctx: Ctx, name: str, actions: list[str]) -> list[Reply]:
+    def _command(self, ctx: Ctx, name: str) -> list[Reply]:
         state, t = ctx.state, ctx.t
         if name == "start":
             if not state.answers:
@@ -331,6 +330,9 @@ class Engine:
         if not ctx.state.completed:
             return [self._again(ctx, N_("Let's finish your profile first – it only takes a minute."))]
         choice = self._chosen(ctx, STEPS["menu"], event)
+        if choice is None and event.text == "home":
+            self._go(ctx, "menu")
+            return [self._render(ctx)]
         if choice is None:
             return self._generic(ctx, STEPS["menu"], event)
         ctx.state.return_to = None
@@ -342,6 +344,10 @@ class Engine:
             return [self._language_picker(ctx)]
         elif choice.value == "privacy":
             return [Reply(ctx.t.gettext(PRIVACY_TEXT))]
+        elif choice.value in ("places", "coach"):
+            self._go(ctx, "menu")
+            ctx.actions.append(choice.value)
+            return []
         else:
             self._go(ctx, "menu")
         return [self._render(ctx)]

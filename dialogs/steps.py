@@ -9,7 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, Literal
 
 from dialogs.i18n import N_, Translator
@@ -31,6 +31,8 @@ class Ctx:
     state: State
     t: Translator
     services: Services
+    #: Work for the transport that the dialog cannot do itself ("places", "coach").
+    actions: list[str] = field(default_factory=list)
 
     @property
     def answers(self) -> dict[str, Any]:
@@ -336,6 +338,8 @@ def profile_card(ctx: Ctx) -> str:
 
 
 MENU_CHOICES = (
+    Choice("places", N_("🔎 Open places")),
+    Choice("coach", N_("💬 Talk to a coach")),
     Choice("profile", N_("👤 My profile")),
     Choice("occupations", N_("🎯 My job wishes")),
     Choice("language", N_("🌐 Language")),

@@ -13,10 +13,12 @@ class Chat:
         self.state: State | None = None
         self.replies: list[Reply] = []
         self.history: list[Reply] = []
+        self.actions: tuple[str, ...] = ()
 
     def _apply(self, event: Event) -> list[Reply]:
         outcome = self.engine.handle(self.state, event, self.lang)
-        assert outcome.replies, f"no reply to {event}"
+        assert outcome.replies or outcome.actions, f"no reply to {event}"
+        self.actions = outcome.actions
         self.state = outcome.state
         self.replies = outcome.replies
         self.history += outcome.replies

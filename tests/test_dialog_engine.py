@@ -31,7 +31,14 @@ def test_full_dialog_reaches_the_menu_with_every_answer_saved(chat: Chat) -> Non
     assert answers["interests"] == ["technik"]
     assert answers["wishes"] == ["kraftfahrzeugmechatroniker"]
     assert answers["start"] == "2027-08"
-    assert chat.labels() == ["👤 My profile", "🎯 My job wishes", "🌐 Language", "🔒 Privacy"]
+    assert chat.labels() == [
+        "🔎 Open places",
+        "💬 Talk to a coach",
+        "👤 My profile",
+        "🎯 My job wishes",
+        "🌐 Language",
+        "🔒 Privacy",
+    ]
 
 
 def test_every_button_fits_telegram_callback_data(chat: Chat) -> None:
@@ -147,7 +154,14 @@ def test_start_date_from_button_or_typed(chat: Chat) -> None:
 def test_summary_shows_every_answer_and_editing_keeps_later_answers(chat: Chat) -> None:
     chat.onboard(until="summary")
     card = chat.text
-    for expected in ("17", "Fachoberschulreife", "Türkçe", "Herne, up to 10 km away", "Kraftfahrzeugmechatroniker/-in", "August 2027"):
+    for expected in (
+        "17",
+        "Fachoberschulreife",
+        "Türkçe",
+        "Herne, up to 10 km away",
+        "Kraftfahrzeugmechatroniker/-in",
+        "August 2027",
+    ):
         assert expected in card
     chat.tap("✏️ Age")
     assert chat.step == "age" and "Your answer so far: 17" in chat.text
@@ -186,7 +200,9 @@ def test_old_button_says_the_question_is_closed(chat: Chat) -> None:
     chat.onboard(until="certificate")
     old = chat.history[-1]
     chat.tap("Abitur")
-    situation_reply = next(r for r in chat.history if any(b.step == "situation" for row in r.buttons for b in row))
+    situation_reply = next(
+        r for r in chat.history if any(b.step == "situation" for row in r.buttons for b in row)
+    )
     chat.tap("still at school", reply=situation_reply)
     assert "already closed" in chat.text and chat.step == "german"
     assert old is not None
@@ -254,7 +270,9 @@ def test_huge_text_gets_a_clear_reply(chat: Chat) -> None:
 
 
 def test_unknown_stored_step_resumes_instead_of_crashing(engine: Engine) -> None:
-    state = State(lang="en", step="removed_step", answers={"consent": "2026-01-01", "age": 17, "situation": "pupil"})
+    state = State(
+        lang="en", step="removed_step", answers={"consent": "2026-01-01", "age": 17, "situation": "pupil"}
+    )
     outcome = engine.handle(state, Event.typed("hello"), "en")
     assert outcome.state.step == "certificate" and outcome.replies
 

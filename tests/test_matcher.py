@@ -55,7 +55,9 @@ def test_top3_accuracy_and_honest_no_match() -> None:
             false_hits.append((row["query"], [m.occupation.name for m in found]))
     accuracy = 1 - len(misses) / len(positives)
     rejected = 1 - len(false_hits) / len(negatives)
-    print(f"\ntop-3 accuracy {accuracy:.1%} on {len(positives)} positives; {rejected:.1%} of {len(negatives)} negatives rejected")
+    print(
+        f"\ntop-3 accuracy {accuracy:.1%} on {len(positives)} positives; {rejected:.1%} of {len(negatives)} negatives rejected"
+    )
     for miss in misses:
         print("  miss", miss)
     for hit in false_hits:
@@ -90,7 +92,9 @@ def test_catalogue_is_complete_enough_and_translated() -> None:
     catalogue = default_catalogue()
     assert len(catalogue) >= 300
     assert sum(o.type == "schulisch" for o in catalogue) >= 9
-    translated = [o for o in catalogue if all(o.names.get(lang) for lang in ("en", "tr", "ar", "uk", "ru", "pl"))]
+    translated = [
+        o for o in catalogue if all(o.names.get(lang) for lang in ("en", "tr", "ar", "uk", "ru", "pl"))
+    ]
     assert len(translated) >= 150
     assert {f for o in catalogue for f in o.fields} == set(FIELDS)
     for required in (
@@ -111,7 +115,9 @@ def test_suggestions_follow_interests_and_certificate() -> None:
 def test_matcher_is_built_once_and_stateless() -> None:
     assert default_matcher() is default_matcher()
     fresh = Matcher(default_catalogue())
-    assert [m.occupation.id for m in fresh.match("Bäcker")] == [m.occupation.id for m in default_matcher().match("Bäcker")]
+    assert [m.occupation.id for m in fresh.match("Bäcker")] == [
+        m.occupation.id for m in default_matcher().match("Bäcker")
+    ]
 
 
 def test_match_cli_json_lines_from_stdin() -> None:

@@ -82,7 +82,9 @@ async def test_console_chat_runs_the_dialog_and_remembers_it(db_url: str) -> Non
 
 
 def test_cli_help_lists_every_command() -> None:
-    proc = subprocess.run([sys.executable, "-m", "bot.cli", "--help"], capture_output=True, text=True, check=True)
+    proc = subprocess.run(
+        [sys.executable, "-m", "bot.cli", "--help"], capture_output=True, text=True, check=True
+    )
     for command in ("run", "chat", "db"):
         assert command in proc.stdout
 
@@ -95,7 +97,9 @@ def test_bad_configuration_stops_with_one_clear_line() -> None:
     }
     for variable, (value, named) in cases.items():
         env = {**os.environ, variable: value}
-        proc = subprocess.run([sys.executable, "-m", "bot.cli", "db", "upgrade"], capture_output=True, text=True, env=env)
+        proc = subprocess.run(
+            [sys.executable, "-m", "bot.cli", "db", "upgrade"], capture_output=True, text=True, env=env
+        )
         assert proc.returncode == 2
         assert named in proc.stderr and "Traceback" not in proc.stderr
         assert len(proc.stderr.strip().splitlines()) == 1
@@ -103,5 +107,7 @@ def test_bad_configuration_stops_with_one_clear_line() -> None:
 
 def test_unreachable_database_is_reported_without_traceback() -> None:
     env = {**os.environ, "DATABASE_URL": "postgresql+asyncpg://nobody@127.0.0.1:1/none"}
-    proc = subprocess.run([sys.executable, "-m", "bot.cli", "db", "upgrade"], capture_output=True, text=True, env=env)
+    proc = subprocess.run(
+        [sys.executable, "-m", "bot.cli", "db", "upgrade"], capture_output=True, text=True, env=env
+    )
     assert proc.returncode == 2 and "DATABASE_URL" in proc.stderr and "Traceback" not in proc.stderr

@@ -1,0 +1,143 @@
+"""The "open places" part of the chat: search for the stored profile, paging, details, marks, alerts."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from bot.models import PlaceOffer
+from bot.places_store import PlacesStore
+from dialogs.i18n import N_, translator
+from dialogs.model import Reply, State
+from dialogs.places_view import PAGE_SIZE, PlaceCard, details_reply, list_reply
+from knowledge.catalogue import Catalogue
+from knowledge.gazetteer import distance_km
+from knowledge.places import SearchProfile, targets
+
+
+def search_profile(state: State, today: dt.date) -> SearchProfile | None:
+    answers = state.answers
+    location = answers.get("location")
+    if not isinstance(location, dict) or "lat" not in location:
+        return None
+    start = answers.get("start")
+    earliest = today
+    if isinstance(start, str) and start != "asap":
+        year, month = (int(p) for p in start.split("-"))
+        earliest = dt.date(year, month, 1)
+    return SearchProfile(
+        lat=float(location["lat"]),
+        lon=float(location["lon"]),
+        radius_km=float(answers.get("radius") or 10),
+        wishes=tuple(answers.get("wishes") or ()),
+        interests=tuple(f for f in answers.get("interests") or () if f != "unsure"),
+        certificate=answers.get("certificate"),
+        earliest_start=earliest,
+    )
+
+
+class PlacesController:
+    def __init__(self, store: PlacesStore, catalogue: Catalogue, today: type[dt.date] = dt.date) -> None:
+        self.store = store
+        self.catalogue = catalogue
+        self._today = today
+
+    async def handle(self, user_id: int, state: State, value: str) -> list[Reply]:
+        """A ``pl:...`` button; anything malformed gets the first page again."""
+        t = translator(state.lang)
+        kind, _, rest = value.partition(":")
+        parts = rest.split(":")
+        try:
+            numbers = [int(p) for p in parts if p]
+        except ValueError:
+            numbers = []
+        if kind == "p" and len(numbers) == 1:
+            return [await self.page(user_id, state, numbers[0])]
+        if kind in ("d", "y", "n") and len(numbers) == 2:
+            place_id, page = numbers
+            if kind == "d":
+                card = await self._card(user_id, state, place_id)
+                return [details_reply(t, card, page)] if card else [await self.page(user_id, state, page)]
+            ok = await self.store.mark(user_id, place_id, "interested" if kind == "y" else "dismissed")
+            if not ok:
+                return [await self.page(user_id, state, page)]
+            if kind == "y":
+                return [
+                    Reply(
+                        t.gettext(N_("❤️ Saved! When you talk to a coach, they will see this place.")),
+                        (await self.page(user_id, state, page)).buttons,
+                    )
+                ]
+            return [await self.page(user_id, state, page, note=t.gettext(N_("Okay, I won't show it again.")))]
+        if kind == "a" and numbers in ([0], [1]):
+            await self.store.subscribe(user_id, bool(numbers[0]))
+            note = (
+                N_("🔔 Okay, I'll tell you about new places (at most once a day).")
+                if numbers[0]
+                else N_("🔕 Okay, no more news about new places.")
+            )
+            return [await self.page(user_id, state, 0, note=t.gettext(note))]
+        return [await self.page(user_id, state, 0)]
+
+    async def page(self, user_id: int, state: State, page: int, note: str = "") -> Reply:
+        t = translator(state.lang)
+        profile = search_profile(state, self._today.today())
+        if profile is None:
+            return Reply(t.gettext(N_("Tell me where you live first: /profile")))
+        result = await self.store.search(profile)
+        marks = await self.store.marks(user_id)
+        ranked = [r for r in result.ranked if marks.get(r.place_id) != "dismissed"]
+        pages = max(1, (len(ranked) + PAGE_SIZE - 1) // PAGE_SIZE)
+        page = min(max(page, 0), pages - 1)
+        shown = ranked[page * PAGE_SIZE : (page + 1) * PAGE_SIZE]
+        rows = await self.store.get([r.place_id for r in shown])
+        cards = [
+            self._to_card(rows[r.place_id], state.lang, r.distance_km, r.fit, marks)
+            for r in shown
+            if r.place_id in rows
+        ]
+        related = []
+        for occupation_id, count in result.related:
+            occupation = self.catalogue.by_id.get(occupation_id)
+            if occupation:
+                related.append(f"{t.keep_ltr(occupation.name)} ({t.number(count)})")
+        reply = list_reply(
+            t, cards, page, len(ranked), int(profile.radius_km), related, await self.store.subscribed(user_id)
+        )
+        return Reply(f"{note}\n\n{reply.text}" if note else reply.text, reply.buttons)
+
+    async def _card(self, user_id: int, state: State, place_id: int) -> PlaceCard | None:
+        profile = search_profile(state, self._today.today())
+        rows = await self.store.get([place_id])
+        if profile is None or place_id not in rows:
+            return None
+        row = rows[place_id]
+        fit = targets(self.catalogue, profile).fit.get(row.occupation_id or "", 2)
+        return self._to_card(
+            row,
+            state.lang,
+            distance_km(profile.lat, profile.lon, row.lat, row.lon),
+            fit,
+            await self.store.marks(user_id),
+        )
+
+    def _to_card(
+        self, row: PlaceOffer, lang: str, distance: float, fit: int, marks: dict[int, str]
+    ) -> PlaceCard:
+        occupation = self.catalogue.by_id.get(row.occupation_id or "")
+        return PlaceCard(
+            id=row.id,
+            title=row.title,
+            occupation=occupation.name if occupation else "",
+            local_name=occupation.local_name(lang) if occupation else "",
+            employer=row.employer,
+            street=row.street,
+            postcode=row.postcode,
+            city=row.city,
+            distance_km=distance,
+            start_date=row.start_date,
+            url=row.url,
+            contact=row.contact,
+            demo=row.demo,
+            fit=fit,
+            interested=marks.get(row.id) == "interested",
+        )

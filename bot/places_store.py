@@ -1,0 +1,157 @@
+"""Stores open places and searches them: imports, bounding-box search, marks and alert subscriptions."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from sqlalchemy import delete, select, update
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from bot.models import AlertSubscription, PlaceMark, PlaceOffer, utcnow
+from knowledge.catalogue import Catalogue
+from knowledge.places import Candidate, Offer, Ranked, SearchProfile, bounding_box, rank, targets
+
+
+@dataclass(frozen=True)
+class ImportReport:
+    source: str
+    added: int
+    updated: int
+    deactivated: int
+
+
+@dataclass(frozen=True)
+class SearchResult:
+    ranked: list[Ranked]
+    #: Related occupations with more places nearby than the wishes have: (occupation id, count), most first.
+    related: list[tuple[str, int]]
+
+
+class PlacesStore:
+    def __init__(self, sessions: async_sessionmaker[AsyncSession], catalogue: Catalogue) -> None:
+        self.sessions = sessions
+        self.catalogue = catalogue
+
+    async def replace_source(self, source: str, offers: Sequence[Offer], demo: bool = False) -> ImportReport:
+        """Make ``source`` hold exactly ``offers``, in one transaction: update by source id, add new
+        ones, deactivate the ones that disappeared. Importing the same data twice changes nothing."""
+        async with self.sessions.begin() as session:
+            existing = {
+                row.source_id: row
+                for row in (
+                    await session.scalars(select(PlaceOffer).where(PlaceOffer.source == source))
+                ).all()
+            }
+            added = updated = 0
+            for offer in offers:
+                values = {
+                    "title": offer.title, "occupation_id": offer.occupation_id, "employer": offer.employer,
+                    "street": offer.street, "postcode": offer.postcode, "city": offer.city, "lat": offer.lat,
+                    "lon": offer.lon, "start_date": offer.start_date, "published": offer.published, "url": offer.url,
+                    "contact": offer.contact, "certificate": offer.certificate, "active": True, "demo": demo,
+                }  # fmt: skip
+                row = existing.pop(offer.source_id, None)
+                if row is None:
+                    session.add(PlaceOffer(source=source, source_id=offer.source_id, **values))
+                    added += 1
+                elif any(getattr(row, k) != v for k, v in values.items()):
+                    for key, value in values.items():
+                        setattr(row, key, value)
+                    updated += 1
+            gone = [row.id for row in existing.values() if row.active]
+            if gone:
+                await session.execute(update(PlaceOffer).where(PlaceOffer.id.in_(gone)).values(active=False))
+        return ImportReport(source, added, updated, len(gone))
+
+    async def search(self, profile: SearchProfile) -> SearchResult:
+        fits = targets(self.catalogue, profile)
+        if not fits.fit:
+            return SearchResult([], [])
+        min_lat, max_lat, min_lon, max_lon = bounding_box(profile.lat, profile.lon, profile.radius_km)
+        query = select(
+            PlaceOffer.id, PlaceOffer.occupation_id, PlaceOffer.lat, PlaceOffer.lon,
+            PlaceOffer.start_date, PlaceOffer.certificate,
+        ).where(
+            PlaceOffer.active.is_(True),
+            PlaceOffer.occupation_id.in_(fits.ids),
+            PlaceOffer.lat.between(min_lat, max_lat),
+            PlaceOffer.lon.between(min_lon, max_lon),
+        )  # fmt: skip
+        async with self.sessions() as session:
+            rows = (await session.execute(query)).all()
+        candidates = [
+            Candidate(r.id, r.occupation_id or "", r.lat, r.lon, r.start_date, r.certificate) for r in rows
+        ]
+        ranked = rank(candidates, profile, fits)
+        wished = sum(1 for r in ranked if r.fit == 0)
+        counts = Counter(r.occupation_id for r in ranked if r.fit > 0)
+        related = [(oid, n) for oid, n in counts.most_common(3) if n > wished] if wished < 3 else []
+        return SearchResult(ranked, related)
+
+    async def get(self, place_ids: Sequence[int]) -> dict[int, PlaceOffer]:
+        if not place_ids:
+            return {}
+        async with self.sessions() as session:
+            rows = (await session.scalars(select(PlaceOffer).where(PlaceOffer.id.in_(place_ids)))).all()
+        return {row.id: row for row in rows}
+
+    async def mark(self, user_id: int, place_id: int, status: str) -> bool:
+        async with self.sessions.begin() as session:
+            if await session.get(PlaceOffer, place_id) is None:
+                return False
+            row = await session.get(PlaceMark, (user_id, place_id))
+            if row is None:
+                session.add(PlaceMark(user_id=user_id, place_id=place_id, status=status))
+            else:
+                row.status = status
+        return True
+
+    async def marks(self, user_id: int) -> dict[int, str]:
+        async with self.sessions() as session:
+            rows = (
+                await session.execute(
+                    select(PlaceMark.place_id, PlaceMark.status).where(PlaceMark.user_id == user_id)
+                )
+            ).all()
+        return {r.place_id: r.status for r in rows}
+
+    async def subscribe(self, user_id: int, on: bool) -> None:
+        async with self.sessions.begin() as session:
+            row = await session.get(AlertSubscription, user_id)
+            if on and row is None:
+                session.add(AlertSubscription(user_id=user_id))
+            elif not on and row is not None:
+                await session.delete(row)
+
+    async def subscribed(self, user_id: int) -> bool:
+        async with self.sessions() as session:
+            return await session.get(AlertSubscription, user_id) is not None
+
+    async def subscriptions(self) -> list[AlertSubscription]:
+        async with self.sessions() as session:
+            return list((await session.scalars(select(AlertSubscription))).all())
+
+    async def new_since(self, profile: SearchProfile, since: dt.datetime) -> list[int]:
+        """Ids of fitting places (wishes and related) first seen after ``since``."""
+        result = await self.search(profile)
+        fresh = await self.get([r.place_id for r in result.ranked if r.fit <= 1])
+        return [pid for pid, row in fresh.items() if _aware(row.first_seen) > _aware(since)]
+
+    async def alert_sent(self, user_id: int, today: dt.date) -> None:
+        async with self.sessions.begin() as session:
+            await session.execute(
+                update(AlertSubscription)
+                .where(AlertSubscription.user_id == user_id)
+                .values(last_sent_on=today, checked_at=utcnow())
+            )
+
+    async def forget_user(self, session: AsyncSession, user_id: int) -> None:
+        await session.execute(delete(PlaceMark).where(PlaceMark.user_id == user_id))
+        await session.execute(delete(AlertSubscription).where(AlertSubscription.user_id == user_id))
+
+
+def _aware(value: dt.datetime) -> dt.datetime:
+    return value if value.tzinfo else value.replace(tzinfo=dt.UTC)

@@ -1,0 +1,146 @@
+"""How open places look in the chat: a paged list that explains each hit, and a details card.
+
+Buttons use the namespace ``pl``: ``pl:p:PAGE`` (list page), ``pl:d:ID:PAGE`` (details), ``pl:y:ID:PAGE``
+(interested), ``pl:n:ID:PAGE`` (not for me), ``pl:a:1`` / ``pl:a:0`` (alerts on/off).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from dialogs.i18n import N_, Translator
+from dialogs.model import Button, Reply
+
+NS = "pl"
+PAGE_SIZE = 5
+
+
+@dataclass(frozen=True)
+class PlaceCard:
+    id: int
+    title: str
+    occupation: str
+    local_name: str
+    employer: str
+    street: str
+    postcode: str
+    city: str
+    distance_km: float
+    start_date: dt.date | None
+    url: str
+    contact: str
+    demo: bool
+    fit: int
+    interested: bool = False
+
+
+def _occupation(t: Translator, card: PlaceCard) -> str:
+    name = t.keep_ltr(card.occupation)
+    return f"{name} ({card.local_name})" if card.local_name else name
+
+
+def explain(t: Translator, card: PlaceCard) -> str:
+    """One line: distance, start, and why it fits."""
+    parts = [t.keep_ltr(f"{t.number(round(card.distance_km, 1))} km")]
+    if card.start_date:
+        parts.append(t.gettext(N_("from {date}"), date=t.date(card.start_date)))
+    if card.fit == 0:
+        parts.append(t.gettext(N_("fits: {occupation}"), occupation=_occupation(t, card)))
+    else:
+        parts.append(t.gettext(N_("related: {occupation}"), occupation=_occupation(t, card)))
+    return " · ".join(parts)
+
+
+def _demo(t: Translator, card: PlaceCard) -> str:
+    return t.gettext(N_("🧪 EXAMPLE (not a real place)")) + " " if card.demo else ""
+
+
+def list_reply(
+    t: Translator,
+    cards: Sequence[PlaceCard],
+    page: int,
+    total: int,
+    radius_km: int,
+    related: Sequence[str],
+    subscribed: bool,
+) -> Reply:
+    if total == 0:
+        text = t.gettext(
+            N_("I found no open places for you within {km} km yet. New places come in every week."),
+            km=t.number(radius_km),
+        )
+    else:
+        pages = (total + PAGE_SIZE - 1) // PAGE_SIZE
+        text = t.ngettext(
+            N_("I found {n} open place within {km} km."), N_("I found {n} open places within {km} km."), total,
+            km=t.number(radius_km),
+        )  # fmt: skip
+        if pages > 1:
+            text += " " + t.gettext(
+                N_("Page {page} of {pages}."), page=t.number(page + 1), pages=t.number(pages)
+            )
+    lines = [text]
+    for index, card in enumerate(cards, start=page * PAGE_SIZE + 1):
+        heart = "❤️ " if card.interested else ""
+        employer = f" – {card.employer}" if card.employer else ""
+        lines.append(f"\n{index}. {heart}{_demo(t, card)}{card.title}{employer}\n   {explain(t, card)}")
+    if related:
+        lines.append(
+            "\n"
+            + t.gettext(
+                N_("Few places for your wish. Related jobs with more places nearby: {jobs}"),
+                jobs="; ".join(related),
+            )
+        )
+    rows: list[tuple[Button, ...]] = []
+    details = [
+        Button(f"ℹ️ {i}", NS, f"d:{card.id}:{page}")
+        for i, card in enumerate(cards, start=page * PAGE_SIZE + 1)
+    ]
+    if details:
+        rows.append(tuple(details))
+    nav = []
+    if page > 0:
+        nav.append(Button(t.gettext(N_("◀️ Back")), NS, f"p:{page - 1}"))
+    if (page + 1) * PAGE_SIZE < total:
+        nav.append(Button(t.gettext(N_("More ▶️")), NS, f"p:{page + 1}"))
+    if nav:
+        rows.append(tuple(nav))
+    if subscribed:
+        rows.append((Button(t.gettext(N_("🔕 Stop news about new places")), NS, "a:0"),))
+    else:
+        rows.append((Button(t.gettext(N_("🔔 Tell me about new places")), NS, "a:1"),))
+    rows.append(
+        (
+            Button(t.gettext(N_("💬 Talk to a coach")), "menu", "coach"),
+            Button(t.gettext(N_("🏠 Menu")), "menu", "home"),
+        )
+    )
+    return Reply("\n".join(lines), tuple(rows))
+
+
+def details_reply(t: Translator, card: PlaceCard, page: int) -> Reply:
+    lines = [f"{_demo(t, card)}{card.title}".strip(), explain(t, card)]
+    if card.employer:
+        lines.append(t.gettext(N_("Employer: {name}"), name=card.employer))
+    address = ", ".join(p for p in (card.street, f"{card.postcode} {card.city}".strip()) if p)
+    if address:
+        lines.append(t.gettext(N_("Address: {address}"), address=t.keep_ltr(address)))
+    if card.start_date:
+        lines.append(t.gettext(N_("Start: {date}"), date=t.date(card.start_date)))
+    if card.contact:
+        lines.append(t.gettext(N_("Contact: {contact}"), contact=card.contact))
+    if card.url:
+        lines.append(t.gettext(N_("More: {url}"), url=card.url))
+    if card.interested:
+        lines.append(t.gettext(N_("❤️ You marked this place as interesting.")))
+    rows = (
+        (
+            Button(t.gettext(N_("👍 I'm interested")), NS, f"y:{card.id}:{page}"),
+            Button(t.gettext(N_("👎 Not for me")), NS, f"n:{card.id}:{page}"),
+        ),
+        (Button(t.gettext(N_("⬅️ Back to the list")), NS, f"p:{page}"),),
+    )
+    return Reply("\n".join(lines), rows)

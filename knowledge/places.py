@@ -1,0 +1,272 @@
+"""Open Ausbildung places: reading offers from CSV and the BA job search, and ranking them for a profile.
+
+Everything here is pure (no database); ``bot.places_store`` stores offers and runs searches with it.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+import math
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from knowledge.catalogue import CERTIFICATES, Catalogue
+from knowledge.gazetteer import Gazetteer, distance_km
+from knowledge.matcher import Matcher
+
+#: Columns of an import CSV (UTF-8, comma separated, header row). ``source_id`` and ``title`` are required;
+#: the place needs either ``lat``/``lon`` or a ``postcode``/``city`` the gazetteer knows.
+CSV_COLUMNS = (
+    "source_id", "title", "occupation", "employer", "street", "postcode", "city", "lat", "lon",
+    "start_date", "published", "url", "contact", "certificate",
+)  # fmt: skip
+REQUIRED = ("source_id", "title")
+
+
+class ImportProblem(ValueError):
+    """An offer file cannot be imported; nothing was changed. The message names the line and the reason."""
+
+
+@dataclass(frozen=True)
+class Offer:
+    """One open place as read from a source, before it is stored."""
+
+    source_id: str
+    title: str
+    occupation_id: str | None
+    lat: float
+    lon: float
+    employer: str = ""
+    street: str = ""
+    postcode: str = ""
+    city: str = ""
+    start_date: dt.date | None = None
+    published: dt.date | None = None
+    url: str = ""
+    contact: str = ""
+    certificate: str | None = None
+
+
+def _date(value: str, line: int, column: str) -> dt.date | None:
+    value = value.strip()
+    if not value:
+        return None
+    for fmt in ("%Y-%m-%d", "%d.%m.%Y"):
+        try:
+            return dt.datetime.strptime(value, fmt).date()
+        except ValueError:
+            continue
+    raise ImportProblem(f"line {line}: {column} {value!r} is not a date (YYYY-MM-DD or DD.MM.YYYY)")
+
+
+class OfferReader:
+    """Turns raw rows into ``Offer`` objects, resolving occupation and coordinates offline."""
+
+    def __init__(self, matcher: Matcher, gazetteer: Gazetteer) -> None:
+        self.matcher = matcher
+        self.gazetteer = gazetteer
+
+    def occupation_of(self, *texts: str) -> str | None:
+        for text in texts:
+            if text and text.strip():
+                found = self.matcher.match(text, limit=1)
+                if found:
+                    return found[0].occupation.id
+        return None
+
+    def read_csv(self, data: str) -> list[Offer]:
+        reader = csv.DictReader(io.StringIO(data))
+        missing = [c for c in REQUIRED if c not in (reader.fieldnames or ())]
+        if missing:
+            raise ImportProblem(
+                f"line 1: missing column(s) {', '.join(missing)}; expected {', '.join(CSV_COLUMNS)}"
+            )
+        offers: list[Offer] = []
+        seen: set[str] = set()
+        for line, row in enumerate(reader, start=2):
+            get = {k: (row.get(k) or "").strip() for k in CSV_COLUMNS}
+            for column in REQUIRED:
+                if not get[column]:
+                    raise ImportProblem(f"line {line}: {column} is empty")
+            if get["source_id"] in seen:
+                raise ImportProblem(f"line {line}: source_id {get['source_id']!r} appears twice")
+            seen.add(get["source_id"])
+            certificate = get["certificate"] or None
+            if certificate is not None and certificate not in CERTIFICATES:
+                raise ImportProblem(f"line {line}: certificate must be one of {', '.join(CERTIFICATES)}")
+            lat, lon = self._coordinates(get, line)
+            offers.append(
+                Offer(
+                    source_id=get["source_id"],
+                    title=get["title"],
+                    occupation_id=self.occupation_of(get["occupation"], get["title"]),
+                    lat=lat,
+                    lon=lon,
+                    employer=get["employer"],
+                    street=get["street"],
+                    postcode=get["postcode"],
+                    city=get["city"],
+                    start_date=_date(get["start_date"], line, "start_date"),
+                    published=_date(get["published"], line, "published"),
+                    url=get["url"],
+                    contact=get["contact"],
+                    certificate=certificate,
+                )
+            )
+        return offers
+
+    def _coordinates(self, row: dict[str, str], line: int) -> tuple[float, float]:
+        if row["lat"] or row["lon"]:
+            try:
+                lat, lon = float(row["lat"].replace(",", ".")), float(row["lon"].replace(",", "."))
+            except ValueError:
+                raise ImportProblem(f"line {line}: lat/lon must be numbers") from None
+            if not (-90 <= lat <= 90 and -180 <= lon <= 180):
+                raise ImportProblem(f"line {line}: lat/lon out of range")
+            return lat, lon
+        place = self.gazetteer.resolve(row["postcode"]) or self.gazetteer.resolve(row["city"])
+        if place is None:
+            raise ImportProblem(
+                f"line {line}: unknown place {row['postcode']} {row['city']!r}; add lat and lon"
+            )
+        return place.lat, place.lon
+
+    def read_ba(self, offers: Iterable[dict[str, Any]]) -> list[Offer]:
+        """Offers in the shape of the BA job search (``stellenangebote`` entries of ``/pc/v4/jobs``)."""
+        result: list[Offer] = []
+        for raw in offers:
+            where = raw.get("arbeitsort") or {}
+            coords = where.get("koordinaten") or {}
+            if "lat" in coords and "lon" in coords:
+                lat, lon = float(coords["lat"]), float(coords["lon"])
+            else:
+                place = self.gazetteer.resolve(str(where.get("plz", ""))) or self.gazetteer.resolve(
+                    str(where.get("ort", ""))
+                )
+                if place is None:
+                    continue  # an offer without a usable place cannot be shown by distance
+                lat, lon = place.lat, place.lon
+            refnr = str(raw.get("refnr") or "").strip()
+            if not refnr:
+                continue
+            result.append(
+                Offer(
+                    source_id=refnr,
+                    title=str(raw.get("titel") or raw.get("beruf") or "").strip()[:300],
+                    occupation_id=self.occupation_of(
+                        str(raw.get("beruf") or ""), str(raw.get("titel") or "")
+                    ),
+                    lat=lat,
+                    lon=lon,
+                    employer=str(raw.get("arbeitgeber") or "")[:300],
+                    street=str(where.get("strasse") or ""),
+                    postcode=str(where.get("plz") or ""),
+                    city=str(where.get("ort") or ""),
+                    start_date=_iso(raw.get("eintrittsdatum")),
+                    published=_iso(raw.get("aktuelleVeroeffentlichungsdatum")),
+                    url=str(
+                        raw.get("externeUrl") or f"https://www.arbeitsagentur.de/jobsuche/jobdetail/{refnr}"
+                    ),
+                )
+            )
+        return result
+
+
+def _iso(value: object) -> dt.date | None:
+    try:
+        return dt.date.fromisoformat(str(value)[:10]) if value else None
+    except ValueError:
+        return None
+
+
+# ---------------------------------------------------------------- search and ranking
+
+
+def bounding_box(lat: float, lon: float, radius_km: float) -> tuple[float, float, float, float]:
+    """(min_lat, max_lat, min_lon, max_lon) of a square around the point that contains the circle."""
+    dlat = radius_km / 110.574
+    dlon = radius_km / (111.320 * max(math.cos(math.radians(lat)), 0.01))
+    return lat - dlat, lat + dlat, lon - dlon, lon + dlon
+
+
+FIT_EXACT, FIT_GROUP, FIT_FIELD = 0, 1, 2
+
+
+@dataclass(frozen=True)
+class SearchProfile:
+    lat: float
+    lon: float
+    radius_km: float
+    wishes: tuple[str, ...] = ()
+    interests: tuple[str, ...] = ()
+    certificate: str | None = None
+    earliest_start: dt.date | None = None
+
+
+@dataclass(frozen=True)
+class Targets:
+    """Occupation ids by how well they fit: the wishes, their KldB group, the interest fields."""
+
+    fit: dict[str, int] = field(default_factory=dict)
+
+    @property
+    def ids(self) -> list[str]:
+        return sorted(self.fit)
+
+
+def targets(catalogue: Catalogue, profile: SearchProfile) -> Targets:
+    fit: dict[str, int] = {}
+    wished = [catalogue.by_id[w] for w in profile.wishes if w in catalogue.by_id]
+    groups = {o.kldb_group for o in wished if o.kldb_group}
+    fields = set(profile.interests) | {f for o in wished for f in o.fields}
+    for occupation in catalogue:
+        if occupation.id in profile.wishes:
+            fit[occupation.id] = FIT_EXACT
+        elif occupation.kldb_group and occupation.kldb_group in groups:
+            fit[occupation.id] = FIT_GROUP
+        elif fields & set(occupation.fields):
+            fit[occupation.id] = FIT_FIELD
+    return Targets(fit)
+
+
+@dataclass(frozen=True)
+class Candidate:
+    place_id: int
+    occupation_id: str
+    lat: float
+    lon: float
+    start_date: dt.date | None
+    certificate: str | None
+
+
+@dataclass(frozen=True)
+class Ranked:
+    place_id: int
+    occupation_id: str
+    fit: int
+    distance_km: float
+
+
+def rank(candidates: Sequence[Candidate], profile: SearchProfile, fits: Targets) -> list[Ranked]:
+    """Places within the radius, best first: occupation fit, certificate fit, start date, distance."""
+    level = CERTIFICATES.index(profile.certificate) if profile.certificate in CERTIFICATES else None
+    ranked: list[tuple[tuple[int, int, int, float], Ranked]] = []
+    for c in candidates:
+        distance = distance_km(profile.lat, profile.lon, c.lat, c.lon)
+        fit = fits.fit.get(c.occupation_id)
+        if distance > profile.radius_km or fit is None:
+            continue
+        needs_more = int(
+            level is not None and c.certificate in CERTIFICATES and CERTIFICATES.index(c.certificate) > level
+        )
+        too_early = int(
+            bool(profile.earliest_start and c.start_date and c.start_date < profile.earliest_start)
+        )
+        ranked.append(
+            ((fit, needs_more, too_early, distance), Ranked(c.place_id, c.occupation_id, fit, distance))
+        )
+    ranked.sort(key=lambda item: (item[0], item[1].place_id))
+    return [r for _, r in ranked]
