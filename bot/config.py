@@ -6,8 +6,10 @@ import re
 from pathlib import Path
 from urllib.parse import urlparse
 
-from pydantic import SecretStr, ValidationError, field_validator
+from pydantic import Field, SecretStr, ValidationError, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from bot.handoffs import CoachHours
 
 DATA_DIR = Path.cwd() / "data"
 TOKEN_RE = re.compile(r"^\d{3,20}:[A-Za-z0-9_-]{20,}$")
@@ -27,6 +29,9 @@ class Settings(BaseSettings):
     log_level: str = "INFO"
     data_dir: Path = DATA_DIR
     ba_api_url: str = "https://rest.arbeitsagentur.de/jobboerse/jobsuche-service"
+    coach_hours: str = "Mo-Fr 09:00-16:00"
+    coach_contact_text: str = ""
+    coach_reminder_minutes: int = Field(default=15, ge=1)
 
     @field_validator("telegram_bot_token")
     @classmethod
@@ -58,6 +63,17 @@ class Settings(BaseSettings):
         if value.upper() not in ("DEBUG", "INFO", "WARNING", "ERROR"):
             raise ValueError("must be DEBUG, INFO, WARNING or ERROR")
         return value.upper()
+
+    @field_validator("coach_hours")
+    @classmethod
+    def _coach_hours(cls, value: str) -> str:
+        if value.strip():
+            CoachHours.parse(value)
+        return value
+
+    @property
+    def hours(self) -> CoachHours | None:
+        return CoachHours.parse(self.coach_hours) if self.coach_hours.strip() else None
 
     @property
     def token(self) -> str | None:

@@ -115,3 +115,68 @@ class AlertSubscription(Base):
     #: Places first seen after this moment are news for this person.
     checked_at: Mapped[dt.datetime] = mapped_column(server_default=func.now())
     last_sent_on: Mapped[dt.date | None] = mapped_column(Date)
+
+
+class Handoff(Base):
+    """A young person's request to talk to a coach, from the tap until a coach closes it."""
+
+    __tablename__ = "handoffs"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    #: ``open`` (waiting), ``taken`` (a coach answers), ``closed``.
+    status: Mapped[str] = mapped_column(String(8), default="open", index=True)
+    first_name: Mapped[str] = mapped_column(String(64), default="")
+    coach_id: Mapped[int | None] = mapped_column(BigInteger)
+    coach_name: Mapped[str] = mapped_column(String(64), default="")
+    card_message_id: Mapped[int | None] = mapped_column(BigInteger)
+    rating: Mapped[int | None] = mapped_column()
+    user_blocked: Mapped[bool] = mapped_column(Boolean, default=False)
+    created_at: Mapped[dt.datetime] = mapped_column(server_default=func.now())
+    taken_at: Mapped[dt.datetime | None] = mapped_column()
+    closed_at: Mapped[dt.datetime | None] = mapped_column()
+    reminded_at: Mapped[dt.datetime | None] = mapped_column()
+
+
+class CoachTopic(Base):
+    """The forum topic of one young person in the coach group, reused for every hand-off."""
+
+    __tablename__ = "coach_topics"
+
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), primary_key=True)
+    chat_id: Mapped[int] = mapped_column(BigInteger)
+    thread_id: Mapped[int] = mapped_column(BigInteger)
+    created_at: Mapped[dt.datetime] = mapped_column(server_default=func.now())
+
+
+class RelayMessage(Base):
+    """One message copied between a young person and the coach topic, with its delivery state."""
+
+    __tablename__ = "relay_messages"
+    __table_args__ = (Index("ix_relay_messages_pending", "state", "next_attempt_at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    handoff_id: Mapped[int] = mapped_column(ForeignKey("handoffs.id", ondelete="CASCADE"), index=True)
+    #: ``to_coach`` or ``to_user``.
+    direction: Mapped[str] = mapped_column(String(8))
+    from_chat_id: Mapped[int] = mapped_column(BigInteger)
+    from_message_id: Mapped[int] = mapped_column(BigInteger)
+    #: Text of a text message (shown with the coach's name); empty for media, which are copied.
+    body: Mapped[str] = mapped_column(String(4096), default="")
+    sender_name: Mapped[str] = mapped_column(String(64), default="")
+    #: ``pending``, ``sent``, ``failed`` (gave up) or ``blocked`` (the person blocked the bot).
+    state: Mapped[str] = mapped_column(String(8), default="pending")
+    attempts: Mapped[int] = mapped_column(default=0)
+    next_attempt_at: Mapped[dt.datetime] = mapped_column(server_default=func.now())
+    sent_message_id: Mapped[int | None] = mapped_column(BigInteger)
+    created_at: Mapped[dt.datetime] = mapped_column(server_default=func.now())
+
+
+class Coach(Base):
+    """A coach who used a coach command; the languages they speak are mentioned on cards."""
+
+    __tablename__ = "coaches"
+
+    user_id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
+    name: Mapped[str] = mapped_column(String(64), default="")
+    languages: Mapped[list[str]] = mapped_column(JSON, default=list)

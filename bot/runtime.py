@@ -9,9 +9,10 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bot.config import Settings
 from bot.database import create_engine, sessionmaker, upgrade
+from bot.handoffs import HandoffStore
 from bot.places import PlacesController
 from bot.places_store import PlacesStore
-from bot.service import DialogService
+from bot.service import CoachOptions, DialogService
 from dialogs.engine import Engine
 from dialogs.model import Services
 from knowledge.catalogue import default_catalogue
@@ -45,7 +46,13 @@ async def open_runtime(settings: Settings, migrate: bool = True) -> Runtime:
     sessions = sessionmaker(db)
     store = PlacesStore(sessions, default_catalogue())
     places = PlacesController(store, default_catalogue())
-    return Runtime(settings, db, DialogService(sessions, Engine(build_services()), places), store)
+    coach = CoachOptions(
+        relay=settings.coach_chat_id is not None and settings.token is not None,
+        hours=settings.hours,
+        contact_text=settings.coach_contact_text,
+    )
+    dialogs = DialogService(sessions, Engine(build_services()), places, HandoffStore(sessions), coach)
+    return Runtime(settings, db, dialogs, store)
 
 
 def setup_logging(level: str) -> None:

@@ -13,11 +13,28 @@ from dataclasses import dataclass
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from bot.models import User
+from bot.handoffs import CoachHours, HandoffStore
+from bot.models import User, utcnow
 from bot.places import PlacesController
 from dialogs import places_view
 from dialogs.engine import Engine
+from dialogs.i18n import N_, Translator, translator
 from dialogs.model import Event, Outcome, Reply, State
+
+#: Button namespace of the rating asked after a coach closes a conversation: ``rt:HANDOFF:STARS``.
+RATING = "rt"
+CONTACT_TEXT = N_(
+    "A coach of Ausbildungswege NRW will contact you. The programme is run in Herne by the Gemeinnützige "
+    "Beschäftigungsgesellschaft Herne and in Bochum by the Bildungsinstitut Vogel."
+)
+
+
+def _day_range(t: Translator, hours: CoachHours) -> str:
+    from babel.dates import get_day_names
+
+    names = get_day_names("abbreviated", locale=t.locale)
+    return f"{names[hours.first_day]}–{names[hours.last_day]}"
+
 
 #: Pre-consent states kept in memory (answers are only the age); the oldest are forgotten first.
 MAX_PENDING = 10_000
@@ -29,23 +46,45 @@ class Result:
     state: State
     actions: tuple[str, ...] = ()
     duplicate: bool = False
+    #: The hand-off this event belongs to: a new coach request (action ``coach``) or a message to relay
+    #: (action ``relay``).
+    handoff_id: int | None = None
+
+
+@dataclass
+class CoachOptions:
+    """How coach requests are answered: relayed to a coach group, or recorded with contact details."""
+
+    relay: bool = False
+    hours: CoachHours | None = None
+    contact_text: str = ""
 
 
 class DialogService:
     def __init__(
-        self, sessions: async_sessionmaker[AsyncSession], engine: Engine, places: PlacesController
+        self,
+        sessions: async_sessionmaker[AsyncSession],
+        engine: Engine,
+        places: PlacesController,
+        handoffs: HandoffStore,
+        coach: CoachOptions | None = None,
     ) -> None:
         self.sessions = sessions
         self.engine = engine
         self.places = places
+        self.handoffs = handoffs
+        self.coach = coach or CoachOptions()
         self._pending: OrderedDict[int, State] = OrderedDict()
 
-    async def handle(self, user_id: int, event: Event, lang: str, update_id: int | None = None) -> Result:
+    async def handle(
+        self, user_id: int, event: Event, lang: str, update_id: int | None = None, first_name: str = ""
+    ) -> Result:
         """Apply ``event``; ``update_id`` makes a redelivered Telegram update a no-op (it re-asks instead)."""
-        if event.kind == "choice" and event.step == places_view.NS:
-            current = await self.state(user_id)
-            if current is not None and current.completed:
-                return Result(await self.places.handle(user_id, current, event.text), current)
+        current = await self.state(user_id)
+        if current is not None and current.completed:
+            early = await self._outside_dialog(user_id, current, event)
+            if early is not None:
+                return early
         async with self.sessions.begin() as session:
             row = await session.get(User, user_id, with_for_update=True)
             state = State.from_json(row.lang, row.state) if row else self._pending.get(user_id)
@@ -71,10 +110,63 @@ class DialogService:
                     await session.delete(row)
                 self._remember(user_id, new)
         replies = list(outcome.replies)
+        handoff_id = None
         for action in outcome.actions:
             if action == "places":
                 replies.append(await self.places.page(user_id, new, 0))
-        return Result(replies, new, outcome.actions)
+            elif action == "coach":
+                handoff, created = await self.handoffs.open(user_id, first_name)
+                handoff_id = handoff.id if created else None
+                replies += self._coach_replies(new, created)
+        return Result(replies, new, outcome.actions, handoff_id=handoff_id)
+
+    async def _outside_dialog(self, user_id: int, state: State, event: Event) -> Result | None:
+        """Places buttons, ratings and messages for the coach, which do not move the dialog."""
+        if event.kind == "choice" and event.step == places_view.NS:
+            return Result(await self.places.handle(user_id, state, event.text), state)
+        if event.kind == "choice" and event.step == RATING:
+            return Result(await self._rate(user_id, state, event.text), state)
+        if self.coach.relay and state.step == "menu" and event.kind in ("text", "unsupported"):
+            handoff = await self.handoffs.active(user_id)
+            if handoff is not None:
+                return Result([], state, ("relay",), handoff_id=handoff.id)
+        return None
+
+    def _coach_replies(self, state: State, created: bool) -> list[Reply]:
+        t = translator(state.lang)
+        if not self.coach.relay:
+            text = self.coach.contact_text or t.gettext(CONTACT_TEXT)
+            return [
+                Reply(t.gettext(N_("✅ Your request is saved.")) + "\n\n" + text),
+                self.engine.current(state),
+            ]
+        text = t.gettext(
+            N_(
+                "✅ A coach knows now and will answer you right here. Write your question – I pass on "
+                "everything you send (text, photos, voice messages, documents)."
+            )
+            if created
+            else N_("Your coach request is still open. Just write here – I pass it on.")
+        )
+        hours = self.coach.hours
+        if hours is not None and not hours.open_at(utcnow()):
+            text += "\n\n" + t.gettext(
+                N_("Coaches answer {days}, {start}–{end}, so the answer may take until then."),
+                days=_day_range(t, hours),
+                start=hours.start.strftime("%H:%M"),
+                end=hours.end.strftime("%H:%M"),
+            )
+        return [Reply(text)]
+
+    async def _rate(self, user_id: int, state: State, value: str) -> list[Reply]:
+        t = translator(state.lang)
+        handoff_part, _, stars = value.partition(":")
+        if handoff_part.isdigit() and stars in ("1", "2", "3", "4", "5"):
+            handoff = await self.handoffs.get(int(handoff_part))
+            if handoff is not None and handoff.user_id == user_id and handoff.rating is None:
+                await self.handoffs.update(handoff.id, rating=int(stars))
+                return [Reply(t.gettext(N_("Thank you for your feedback! 🙏"))), self.engine.current(state)]
+        return [self.engine.current(state)]
 
     async def state(self, user_id: int) -> State | None:
         async with self.sessions() as session:
