@@ -9,11 +9,7 @@ from typing import Any
 
 from telegram import (
     BotCommand,
-    InlineKeyboardButton,
     InlineKeyboardMarkup,
-    KeyboardButton,
-    ReplyKeyboardMarkup,
-    ReplyKeyboardRemove,
     Update,
 )
 from telegram.constants import ChatType
@@ -22,6 +18,7 @@ from telegram.ext import (
     AIORateLimiter,
     Application,
     ApplicationBuilder,
+    ApplicationHandlerStop,
     CallbackQueryHandler,
     ContextTypes,
     MessageHandler,
@@ -29,10 +26,12 @@ from telegram.ext import (
     filters,
 )
 
+from bot.coach import CoachDesk
 from bot.config import Settings
+from bot.render import keyboard
 from bot.runtime import Runtime, open_runtime
 from dialogs.i18n import LANGUAGES, N_, negotiate, translator
-from dialogs.model import Event, Reply
+from dialogs.model import Event
 
 log = logging.getLogger(__name__)
 
@@ -40,33 +39,12 @@ COMMANDS = (
     ("start", N_("Start or go on")),
     ("menu", N_("Main menu")),
     ("profile", N_("Your profile")),
+    ("coach", N_("Talk to a coach")),
     ("language", N_("Change the language")),
     ("privacy", N_("Your data")),
     ("cancel", N_("Stop the current question")),
     ("help", N_("Help")),
 )
-MAX_CALLBACK_BYTES = 64
-
-
-def keyboard(
-    reply: Reply, lang: str
-) -> InlineKeyboardMarkup | ReplyKeyboardMarkup | ReplyKeyboardRemove | None:
-    if reply.buttons:
-        rows = []
-        for row in reply.buttons:
-            for button in row:
-                if len(button.data.encode()) > MAX_CALLBACK_BYTES:
-                    raise ValueError(f"callback data too long: {button.data!r}")
-            rows.append([InlineKeyboardButton(b.label, callback_data=b.data) for b in row])
-        return InlineKeyboardMarkup(rows)
-    if reply.ask_location:
-        label = translator(lang).gettext(N_("📍 Share my location"))
-        return ReplyKeyboardMarkup(
-            [[KeyboardButton(label, request_location=True)]], resize_keyboard=True, one_time_keyboard=True
-        )
-    if reply.remove_keyboard:
-        return ReplyKeyboardRemove()
-    return None
 
 
 def event_of(update: Update) -> Event:
@@ -85,8 +63,9 @@ def event_of(update: Update) -> Event:
 
 
 class TelegramBot:
-    def __init__(self, runtime: Runtime) -> None:
+    def __init__(self, runtime: Runtime, desk: CoachDesk | None = None) -> None:
         self.runtime = runtime
+        self.desk = desk
 
     def register(self, app: Application[Any, Any, Any, Any, Any, Any]) -> None:
         private = filters.ChatType.PRIVATE
@@ -99,9 +78,9 @@ class TelegramBot:
     async def drop_foreign_chats(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         """Only private chats talk to the dialog; groups, channels and unknown update kinds are ignored."""
         chat = update.effective_chat
+        if chat is not None and self.desk is not None and chat.id == self.desk.chat_id:
+            return
         if chat is None or chat.type != ChatType.PRIVATE or update.effective_user is None:
-            from telegram.ext import ApplicationHandlerStop
-
             raise ApplicationHandlerStop
 
     async def on_message(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -128,8 +107,17 @@ class TelegramBot:
         user, chat = update.effective_user, update.effective_chat
         assert user is not None and chat is not None
         result = await self.runtime.dialogs.handle(
-            user.id, event, negotiate(user.language_code), update_id=update.update_id
+            user.id,
+            event,
+            negotiate(user.language_code),
+            update_id=update.update_id,
+            first_name=user.first_name,
         )
+        if self.desk is not None and result.handoff_id is not None:
+            if "relay" in result.actions and update.message is not None:
+                await self.desk.relay_from_user(context.bot, result.handoff_id, update.message)
+            elif "coach" in result.actions:
+                await self.desk.alert(context.bot, result.handoff_id)
         query = update.callback_query
         for reply in result.replies:
             markup = keyboard(reply, result.state.lang)
@@ -185,7 +173,11 @@ def build_application(settings: Settings, runtime: Runtime) -> Application[Any, 
         .post_init(set_commands)
         .build()
     )
-    TelegramBot(runtime).register(app)
+    desk = None
+    if settings.coach_chat_id is not None:
+        desk = CoachDesk(settings, runtime.dialogs, runtime.places_store)
+        desk.register(app)
+    TelegramBot(runtime, desk).register(app)
     return app
 
 

@@ -195,7 +195,7 @@ class Engine:
                 self._go(ctx, FIRST_STEP)
                 return [self._render(ctx)]
             return [self._render(ctx, prefix=t.gettext(N_("Welcome back! Let's go on where you stopped.")))]
-        if name in ("menu", "profile") and not state.completed:
+        if name in ("menu", "profile", "coach") and not state.completed:
             return [self._again(ctx, N_("Let's finish your profile first – it only takes a minute."))]
         if name == "menu":
             self._go(ctx, "menu")
@@ -203,6 +203,8 @@ class Engine:
         if name == "profile":
             self._go(ctx, "summary")
             return [self._render(ctx)]
+        if name == "coach":
+            return self._menu(ctx, Event("choice", "coach", step="menu"))
         if name == "cancel":
             if state.return_to:
                 target, state.return_to = state.return_to, None
@@ -387,7 +389,7 @@ def resume_step(state: State) -> str:
 
 HELP_TEXT = N_(
     "I help you find an Ausbildung and a coach. Commands:\n"
-    "/start – start or go on\n/menu – main menu\n/profile – your profile\n"
+    "/start – start or go on\n/menu – main menu\n/profile – your profile\n/coach – talk to a coach\n"
     "/language – change the language\n/privacy – your data\n/cancel – stop the current question"
 )
 
