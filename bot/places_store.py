@@ -7,7 +7,7 @@ from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from sqlalchemy import delete, select, update
+from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.models import AlertSubscription, PlaceMark, PlaceOffer, utcnow
@@ -147,10 +147,6 @@ class PlacesStore:
                 .where(AlertSubscription.user_id == user_id)
                 .values(last_sent_on=today, checked_at=utcnow())
             )
-
-    async def forget_user(self, session: AsyncSession, user_id: int) -> None:
-        await session.execute(delete(PlaceMark).where(PlaceMark.user_id == user_id))
-        await session.execute(delete(AlertSubscription).where(AlertSubscription.user_id == user_id))
 
 
 def _aware(value: dt.datetime) -> dt.datetime:

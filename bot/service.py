@@ -11,11 +11,13 @@ from __future__ import annotations
 from collections import OrderedDict
 from dataclasses import dataclass
 
+from sqlalchemy import delete
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.handoffs import CoachHours, HandoffStore
-from bot.models import User, utcnow
+from bot.models import CoachTopic, User, utcnow
 from bot.places import PlacesController
+from bot.privacy import export_user
 from dialogs import places_view
 from dialogs.engine import Engine
 from dialogs.i18n import N_, Translator, translator
@@ -49,6 +51,10 @@ class Result:
     #: The hand-off this event belongs to: a new coach request (action ``coach``) or a message to relay
     #: (action ``relay``).
     handoff_id: int | None = None
+    #: A file for the young person (``/export``): name and content.
+    attachment: tuple[str, bytes] | None = None
+    #: Coach topic (chat id, thread id) to tell that the person deleted their data.
+    deleted_topic: tuple[int, int] | None = None
 
 
 @dataclass
@@ -98,6 +104,8 @@ class DialogService:
                 return Result([self.engine.current(state)], state, duplicate=True)
             outcome: Outcome = self.engine.handle(state, event, lang)
             new = outcome.state
+            attachment = await export_user(session, user_id) if "export" in outcome.actions and row else None
+            topic = await session.get(CoachTopic, user_id) if "delete" in outcome.actions else None
             if new.consented:
                 if row is None:
                     row = User(id=user_id)
@@ -106,8 +114,8 @@ class DialogService:
                 row.last_update_id = update_id if update_id is not None else row.last_update_id
                 self._pending.pop(user_id, None)
             else:
-                if row is not None:  # consent withdrawn: nothing of the person stays
-                    await session.delete(row)
+                if row is not None:  # data deleted: nothing of the person stays (rows cascade)
+                    await session.execute(delete(User).where(User.id == user_id))
                 self._remember(user_id, new)
         replies = list(outcome.replies)
         handoff_id = None
@@ -118,7 +126,14 @@ class DialogService:
                 handoff, created = await self.handoffs.open(user_id, first_name)
                 handoff_id = handoff.id if created else None
                 replies += self._coach_replies(new, created)
-        return Result(replies, new, outcome.actions, handoff_id=handoff_id)
+        if attachment is not None:
+            replies.append(
+                Reply(translator(new.lang).gettext(N_("📦 Here is everything I have stored about you.")))
+            )
+        return Result(
+            replies, new, outcome.actions, handoff_id=handoff_id, attachment=attachment,
+            deleted_topic=(topic.chat_id, topic.thread_id) if topic else None,
+        )  # fmt: skip
 
     async def _outside_dialog(self, user_id: int, state: State, event: Event) -> Result | None:
         """Places buttons, ratings and messages for the coach, which do not move the dialog."""

@@ -27,7 +27,7 @@ from dialogs.steps import (
 #: Longest text the dialog reads; Telegram allows 4096 characters, nobody types a job wish that long.
 MAX_INPUT = 200
 #: Button namespaces that work on any step.
-LANG, MENU = "lang", "menu"
+LANG, MENU, PRIVACY = "lang", "menu", "pv"
 DONE = "_done"
 
 LANGUAGE_NAMES = {"de": "Deutsch", **{c.value: c.label for c in LANGUAGE_CHOICES if c.raw}}
@@ -74,6 +74,8 @@ class Engine:
             return self._switch_language(ctx, event.text)
         if event.kind == "choice" and event.step == MENU:
             return self._menu(ctx, Event("choice", event.text, step="menu"))
+        if event.kind == "choice" and event.step == PRIVACY:
+            return self._privacy(ctx, event.text)
         if event.kind == "choice" and event.step != state.step:
             return [self._again(ctx, N_("This question is already closed. Here is the current one:"))]
         if event.kind == "unsupported":
@@ -217,7 +219,9 @@ class Engine:
         if name == "language":
             return [self._language_picker(ctx)]
         if name == "privacy":
-            return [Reply(t.gettext(PRIVACY_TEXT))]
+            return [self._privacy_reply(ctx)]
+        if name in ("export", "delete"):
+            return self._privacy(ctx, name)
         if name == "help":
             return [Reply(t.gettext(HELP_TEXT))]
         return [Reply(t.gettext(N_("I don't know this command.")) + "\n\n" + t.gettext(HELP_TEXT))]
@@ -233,6 +237,47 @@ class Engine:
         ctx.state.lang = code
         ctx.t = translator(code)
         return [self._render(ctx, prefix=ctx.t.gettext(N_("Okay, from now on I'll write in English.")))]
+
+    def _privacy_reply(self, ctx: Ctx) -> Reply:
+        t = ctx.t
+        if not ctx.state.consented:
+            return Reply(t.gettext(PRIVACY_TEXT))
+        rows = (
+            (Button(t.gettext(N_("📦 Download my data")), PRIVACY, "export"),),
+            (Button(t.gettext(N_("🗑 Delete my data")), PRIVACY, "delete"),),
+        )
+        return Reply(t.gettext(PRIVACY_TEXT), rows)
+
+    def _privacy(self, ctx: Ctx, action: str) -> list[Reply]:
+        """Export and deletion: the transport carries them out (``export`` / ``delete`` actions)."""
+        t = ctx.t
+        if not ctx.state.consented:
+            return [Reply(t.gettext(N_("I have not stored anything about you.")))]
+        if action == "export":
+            ctx.actions.append("export")
+            return []
+        if action == "delete":
+            rows = (
+                (Button(t.gettext(N_("🗑 Yes, delete everything")), PRIVACY, "delete_yes"),),
+                (Button(t.gettext(N_("No, keep my data")), PRIVACY, "delete_no"),),
+            )
+            text = N_(
+                "Do you really want to delete all your data? Your profile, job wishes and coach chats will be gone. This cannot be undone."
+            )
+            return [Reply(t.gettext(text), rows)]
+        if action == "delete_yes":
+            ctx.actions.append("delete")
+            ctx.state = State(lang=ctx.state.lang)
+            return [
+                Reply(
+                    t.gettext(
+                        N_("All your data has been deleted. If you want to start again, just send /start.")
+                    )
+                )
+            ]
+        if action == "delete_no":
+            return [self._render(ctx, prefix=t.gettext(N_("Okay, nothing was deleted.")))]
+        return [self._again(ctx, N_("This question is already closed. Here is the current one:"))]
 
     # ------------------------------------------------------------ steps with their own logic
 
@@ -345,7 +390,7 @@ class Engine:
         elif choice.value == "language":
             return [self._language_picker(ctx)]
         elif choice.value == "privacy":
-            return [Reply(ctx.t.gettext(PRIVACY_TEXT))]
+            return [self._privacy_reply(ctx)]
         elif choice.value in ("places", "coach"):
             self._go(ctx, "menu")
             ctx.actions.append(choice.value)
@@ -390,13 +435,15 @@ def resume_step(state: State) -> str:
 HELP_TEXT = N_(
     "I help you find an Ausbildung and a coach. Commands:\n"
     "/start – start or go on\n/menu – main menu\n/profile – your profile\n/coach – talk to a coach\n"
-    "/language – change the language\n/privacy – your data\n/cancel – stop the current question"
+    "/language – change the language\n/privacy – your data (/export, /delete)\n/cancel – stop the current question"
 )
 
 PRIVACY_TEXT = N_(
     "🔒 Your data\n\nWhat I save: your age, school certificate, situation, German level and languages, "
-    "where you live (postcode or town, and how far you can travel), interests, job wishes and start date, "
-    "and your chosen language. Why: so that coaches of Ausbildungswege NRW can find a fitting Ausbildung "
-    "for you. Who sees it: only you and the coaches. How long: until you delete it, or 180 days after your "
-    "last message. I never save anything before you agree."
+    "where you live (postcode or town, and how far you can travel), interests, job wishes, start date, "
+    "the places you liked, your messages with the coaches and your chosen language.\n"
+    "Why: so that the coaches of Ausbildungswege NRW can find a fitting Ausbildung for you.\n"
+    "Who sees it: only you and the coaches. Employers see nothing unless you agree.\n"
+    "How long: until you delete it, or 180 days after your last message.\n"
+    "I never save anything before you agree. /export sends you everything as a file, /delete removes it."
 )

@@ -74,7 +74,7 @@ def list_reply(
     else:
         pages = (total + PAGE_SIZE - 1) // PAGE_SIZE
         text = t.ngettext(
-            N_("I found {n} open place within {km} km."), N_("I found {n} open places within {km} km."), total,
+            "I found {n} open place within {km} km.", "I found {n} open places within {km} km.", total,
             km=t.number(radius_km),
         )  # fmt: skip
         if pages > 1:

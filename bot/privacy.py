@@ -1,0 +1,92 @@
+"""Privacy of minors' data: export of everything stored about one person, and retention clean-up."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from typing import Any
+
+from sqlalchemy import delete, select, update
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from bot.models import AlertSubscription, CoachTopic, Handoff, PlaceMark, PlaceOffer, RelayMessage, User
+
+
+def _iso(value: object) -> object:
+    return value.isoformat() if isinstance(value, dt.date | dt.datetime) else value
+
+
+async def export_user(session: AsyncSession, user_id: int) -> tuple[str, bytes]:
+    """Everything stored about one person, as a JSON file (GDPR Art. 15/20)."""
+    user = await session.get(User, user_id)
+    data: dict[str, Any] = {"user_id": user_id, "exported_at": dt.datetime.now(dt.UTC).isoformat()}
+    if user is not None:
+        data["profile"] = {
+            "language": user.lang, "current_step": user.step, "answers": user.state.get("answers", {}),
+            "consent_at": _iso(user.consent_at), "created_at": _iso(user.created_at), "updated_at": _iso(user.updated_at),
+        }  # fmt: skip
+    marks = await session.execute(
+        select(PlaceMark.status, PlaceMark.created_at, PlaceOffer.title, PlaceOffer.employer, PlaceOffer.city)
+        .join(PlaceOffer, PlaceOffer.id == PlaceMark.place_id)
+        .where(PlaceMark.user_id == user_id)
+    )
+    data["places"] = [
+        {
+            "status": m.status,
+            "title": m.title,
+            "employer": m.employer,
+            "city": m.city,
+            "at": _iso(m.created_at),
+        }
+        for m in marks
+    ]
+    data["alerts"] = (await session.get(AlertSubscription, user_id)) is not None
+    handoffs = (await session.scalars(select(Handoff).where(Handoff.user_id == user_id))).all()
+    data["coach_requests"] = []
+    for h in handoffs:
+        messages = (await session.scalars(select(RelayMessage).where(RelayMessage.handoff_id == h.id))).all()
+        data["coach_requests"].append(
+            {
+                "status": h.status,
+                "created_at": _iso(h.created_at),
+                "closed_at": _iso(h.closed_at),
+                "coach": h.coach_name,
+                "rating": h.rating,
+                "messages": [
+                    {
+                        "direction": m.direction,
+                        "text": m.body,
+                        "from": m.sender_name,
+                        "at": _iso(m.created_at),
+                    }
+                    for m in messages
+                ],
+            }
+        )
+    data["coach_topic"] = (await session.get(CoachTopic, user_id)) is not None
+    body = json.dumps(data, ensure_ascii=False, indent=2, default=str).encode()
+    return f"ausbildungsbot-data-{user_id}.json", body
+
+
+async def apply_retention(
+    sessions: async_sessionmaker[AsyncSession],
+    inactive_days: int,
+    message_days: int,
+    now: dt.datetime | None = None,
+) -> tuple[int, int]:
+    """Delete profiles without activity for ``inactive_days`` (everything cascades) and blank the texts of
+    relayed messages of hand-offs closed more than ``message_days`` ago. Returns (profiles, messages)."""
+    now = now or dt.datetime.now(dt.UTC)
+    async with sessions.begin() as session:
+        stale = await session.execute(
+            delete(User).where(User.updated_at < now - dt.timedelta(days=inactive_days))
+        )
+        closed = select(Handoff.id).where(
+            Handoff.status == "closed", Handoff.closed_at < now - dt.timedelta(days=message_days)
+        )
+        blanked = await session.execute(
+            update(RelayMessage)
+            .where(RelayMessage.handoff_id.in_(closed), RelayMessage.body != "")
+            .values(body="")
+        )
+    return int(stale.rowcount or 0), int(blanked.rowcount or 0)  # type: ignore[attr-defined]
