@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import sys
+from pathlib import Path
 from typing import TextIO
 
 from bot.service import DialogService
@@ -38,7 +39,12 @@ def to_event(line: str, buttons: list[Button]) -> Event:
 
 
 async def chat(
-    service: DialogService, user_id: int, lang: str, stdin: TextIO = sys.stdin, stdout: TextIO = sys.stdout
+    service: DialogService,
+    user_id: int,
+    lang: str,
+    export_dir: Path,
+    stdin: TextIO = sys.stdin,
+    stdout: TextIO = sys.stdout,
 ) -> None:
     def say(reply: Reply) -> list[Button]:
         text, buttons = render(reply)
@@ -65,3 +71,9 @@ async def chat(
         lang = result.state.lang
         for reply in result.replies:
             buttons = say(reply)
+        if result.attachment is not None:
+            name, content = result.attachment
+            path = export_dir / name
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_bytes(content)
+            print(f"     (saved to {path})", file=stdout, flush=True)

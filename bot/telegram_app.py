@@ -10,6 +10,8 @@ from typing import Any
 from telegram import (
     BotCommand,
     InlineKeyboardMarkup,
+    InputFile,
+    Message,
     Update,
 )
 from telegram.constants import ChatType
@@ -31,7 +33,7 @@ from bot.config import Settings
 from bot.render import keyboard
 from bot.runtime import Runtime, open_runtime
 from dialogs.i18n import LANGUAGES, N_, negotiate, translator
-from dialogs.model import Event
+from dialogs.model import Event, Reply
 
 log = logging.getLogger(__name__)
 
@@ -113,29 +115,45 @@ class TelegramBot:
             update_id=update.update_id,
             first_name=user.first_name,
         )
-        if self.desk is not None and result.handoff_id is not None:
-            if "relay" in result.actions and update.message is not None:
-                await self.desk.relay_from_user(context.bot, result.handoff_id, update.message)
-            elif "coach" in result.actions:
-                await self.desk.alert(context.bot, result.handoff_id)
         query = update.callback_query
         for reply in result.replies:
-            markup = keyboard(reply, result.state.lang)
-            if (
-                reply.replace_previous
-                and isinstance(markup, InlineKeyboardMarkup | None)
-                and query is not None
-                and query.message is not None
-            ):
-                try:
-                    await context.bot.edit_message_text(
-                        reply.text, chat_id=chat.id, message_id=query.message.message_id, reply_markup=markup
-                    )
-                    continue
-                except BadRequest as exc:
-                    if "not modified" in str(exc).lower():
-                        continue
-            await context.bot.send_message(chat.id, reply.text, reply_markup=markup)
+            await self._send(context, chat.id, reply, result.state.lang, query.message if query else None)
+        if result.attachment is not None:
+            name, content = result.attachment
+            await context.bot.send_document(chat.id, InputFile(content, filename=name))
+        if self.desk is None:
+            return
+        if result.handoff_id is not None and "relay" in result.actions and update.message is not None:
+            await self.desk.relay_from_user(context.bot, result.handoff_id, update.message)
+        elif result.handoff_id is not None and "coach" in result.actions:
+            await self.desk.alert(context.bot, result.handoff_id)
+        if result.deleted_topic is not None:
+            with contextlib.suppress(TelegramError):
+                await context.bot.send_message(
+                    result.deleted_topic[0],
+                    "🗑 Die Person hat ihre Daten gelöscht.",
+                    message_thread_id=result.deleted_topic[1],
+                )
+
+    async def _send(
+        self, context: ContextTypes.DEFAULT_TYPE, chat_id: int, reply: Reply, lang: str, pressed: object
+    ) -> None:
+        """Send a reply; a multi-select toggle edits the message whose button was pressed instead."""
+        markup = keyboard(reply, lang)
+        if (
+            reply.replace_previous
+            and isinstance(pressed, Message)
+            and isinstance(markup, InlineKeyboardMarkup | None)
+        ):
+            try:
+                await context.bot.edit_message_text(
+                    reply.text, chat_id=chat_id, message_id=pressed.message_id, reply_markup=markup
+                )
+                return
+            except BadRequest as exc:
+                if "not modified" in str(exc).lower():
+                    return
+        await context.bot.send_message(chat_id, reply.text, reply_markup=markup)
 
     async def on_error(self, update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
         error = context.error
