@@ -54,6 +54,12 @@ def _parser() -> argparse.ArgumentParser:
     places_sub.add_parser("demo", help="load the fictional demo places for Herne and Bochum").set_defaults(
         func=_places_demo
     )
+    handoffs = sub.add_parser("handoffs", help="list coach requests (oldest first)")
+    handoffs.add_argument("--all", action="store_true", help="include closed requests")
+    handoffs.set_defaults(func=_handoffs)
+    sub.add_parser(
+        "check", help="check configuration, database and Bot API; exit 1 with the reason"
+    ).set_defaults(func=_check)
     db = sub.add_parser("db", help="database maintenance")
     db_sub = db.add_subparsers(dest="db_command", required=True, metavar="ACTION")
     db_sub.add_parser("upgrade", help="apply all Alembic migrations").set_defaults(func=_db_upgrade)
@@ -168,6 +174,45 @@ async def _places_demo(settings: Settings, args: argparse.Namespace) -> int:
         print(f"demo places: {report.added} added, {report.updated} updated (all marked as examples)")
     finally:
         await runtime.close()
+    return 0
+
+
+async def _handoffs(settings: Settings, args: argparse.Namespace) -> int:
+    runtime = await open_runtime(settings)
+    try:
+        rows = await runtime.dialogs.handoffs.all(include_closed=args.all)
+        if not rows:
+            print("no open coach requests" if not args.all else "no coach requests")
+        for h in rows:
+            coach = f", coach {h.coach_name}" if h.coach_name else ""
+            print(
+                f"#{h.id} {h.status:6} since {h.created_at:%Y-%m-%d %H:%M} user {h.user_id} {h.first_name}{coach}"
+            )
+    finally:
+        await runtime.close()
+    return 0
+
+
+async def _check(settings: Settings, args: argparse.Namespace) -> int:
+    """Health check: configuration (already validated), database, Bot API."""
+    await upgrade(settings.db_url)
+    print("database: ok")
+    if settings.token is None:
+        print("Bot API: not checked (no TELEGRAM_BOT_TOKEN)")
+        return 0
+    from telegram import Bot
+    from telegram.error import TelegramError
+
+    try:
+        async with Bot(settings.token, base_url=settings.telegram_api_base_url) as bot:
+            me = await bot.get_me()
+    except TelegramError as exc:
+        print(
+            f"ausbildungsbot: Bot API at TELEGRAM_API_BASE_URL not usable: {type(exc).__name__}: {exc}",
+            file=sys.stderr,
+        )
+        return 1
+    print(f"Bot API: ok (@{me.username})")
     return 0
 
 

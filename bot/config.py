@@ -32,6 +32,9 @@ class Settings(BaseSettings):
     coach_hours: str = "Mo-Fr 09:00-16:00"
     coach_contact_text: str = ""
     coach_reminder_minutes: int = Field(default=15, ge=1)
+    retention_days: int = Field(default=180, ge=1)
+    message_retention_days: int = Field(default=90, ge=1)
+    alert_check_minutes: int = Field(default=30, ge=1)
 
     @field_validator("telegram_bot_token")
     @classmethod

@@ -30,6 +30,7 @@ from telegram.ext import (
 
 from bot.coach import CoachDesk
 from bot.config import Settings
+from bot.jobs import schedule
 from bot.render import keyboard
 from bot.runtime import Runtime, open_runtime
 from dialogs.i18n import LANGUAGES, N_, negotiate, translator
@@ -196,6 +197,7 @@ def build_application(settings: Settings, runtime: Runtime) -> Application[Any, 
         desk = CoachDesk(settings, runtime.dialogs, runtime.places_store)
         desk.register(app)
     TelegramBot(runtime, desk).register(app)
+    schedule(app, runtime, settings)
     return app
 
 
