@@ -10,7 +10,9 @@ from pathlib import Path
 import pytest
 from sqlalchemy import text
 
+from bot.config import load_settings
 from bot.database import create_engine, upgrade
+from bot.runtime import Runtime, open_runtime
 from dialogs.engine import Engine
 from dialogs.model import Services
 from knowledge.gazetteer import default_gazetteer
@@ -43,6 +45,18 @@ async def _reset_postgres(url: str) -> None:
         await conn.execute(text("DROP SCHEMA public CASCADE"))
         await conn.execute(text("CREATE SCHEMA public"))
     await db.dispose()
+
+
+@pytest.fixture
+async def runtime(db_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> AsyncIterator[Runtime]:
+    """The bot's runtime (dialogs, places, hand-offs) on the test database, without Telegram."""
+    for name in ("TELEGRAM_BOT_TOKEN", "COACH_CHAT_ID"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("DATABASE_URL", db_url)
+    monkeypatch.setenv("DATA_DIR", str(tmp_path / "data"))
+    rt = await open_runtime(load_settings(), migrate=False)
+    yield rt
+    await rt.close()
 
 
 @pytest.fixture

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from bot.service import DialogService, Result
 from dialogs.engine import Engine
 from dialogs.model import Button, Event, Reply, State
 
@@ -96,3 +97,58 @@ class Chat:
             else:
                 self.tap(value)
         assert self.step == until, self.step
+
+
+class ServiceChat:
+    """Like ``Chat``, but through ``DialogService`` and a real database (async)."""
+
+    def __init__(self, service: DialogService, user_id: int, lang: str = "en", first_name: str = "Lea") -> None:
+        self.service = service
+        self.user_id = user_id
+        self.lang = lang
+        self.first_name = first_name
+        self.result: Result | None = None
+        self.history: list[Reply] = []
+
+    async def _apply(self, event: Event) -> Result:
+        self.result = await self.service.handle(self.user_id, event, self.lang, first_name=self.first_name)
+        self.history += self.result.replies
+        return self.result
+
+    async def send(self, text: str) -> Result:
+        return await self._apply(Event.typed(text))
+
+    async def tap(self, label: str) -> Result:
+        buttons = [b for reply in reversed(self.history) for row in reply.buttons for b in row]
+        found = [b for b in buttons if label.casefold() in b.label.casefold()]
+        assert found, f"no button {label!r} in {[b.label for b in buttons]}"
+        return await self._apply(Event("choice", found[0].value, step=found[0].step))
+
+    async def press(self, step: str, value: str) -> Result:
+        return await self._apply(Event("choice", value, step=step))
+
+    @property
+    def text(self) -> str:
+        assert self.result is not None
+        return "\n".join(r.text for r in self.result.replies)
+
+    @property
+    def last(self) -> Reply:
+        assert self.result is not None and self.result.replies
+        return self.result.replies[-1]
+
+    async def onboard(self, location: str = "Herne", wish: str = "Kfz Mechatroniker", pick: str = "Kraftfahrzeugmechatroniker") -> None:
+        await self.send("/start")
+        await self.send("17")
+        for label in ("Yes", "finished school", "Hauptschulabschluss (ESA)", "Good", "Only German"):
+            await self.tap(label)
+        await self.send(location)
+        await self.tap("10 km")
+        await self.tap("Technology")
+        await self.tap("Done")
+        await self.send(wish)
+        await self.tap(pick)
+        await self.tap("Continue")
+        await self.tap("As soon as possible")
+        await self.tap("All correct")
+        assert self.result is not None and self.result.state.step == "menu", self.text

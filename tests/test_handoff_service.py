@@ -1,0 +1,66 @@
+"""Coach requests without Telegram: recorded, listed, contact text, routing of messages to the coach."""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import subprocess
+import sys
+
+import pytest
+
+from bot.handoffs import CoachHours
+from bot.runtime import Runtime
+from bot.service import CoachOptions
+from tests.driver import ServiceChat
+
+
+async def test_without_a_coach_group_the_request_is_recorded_with_contact_text(runtime: Runtime, db_url: str) -> None:
+    chat = ServiceChat(runtime.dialogs, 601, first_name="Ayşe")
+    await chat.onboard()
+    await chat.tap("Talk to a coach")
+    assert "request is saved" in chat.text and "Bildungsinstitut Vogel" in chat.text
+    assert chat.result is not None and chat.result.handoff_id is not None
+    await chat.send("/coach")  # asking again does not create a second request
+    assert len(await runtime.dialogs.handoffs.all()) == 1
+    env = {**os.environ, "DATABASE_URL": db_url, "TELEGRAM_BOT_TOKEN": ""}
+    listed = subprocess.run([sys.executable, "-m", "bot.cli", "handoffs"], capture_output=True, text=True, env=env, check=True)
+    assert "open" in listed.stdout and "Ayşe" in listed.stdout and "601" in listed.stdout
+
+
+async def test_coach_needs_a_complete_profile(runtime: Runtime) -> None:
+    chat = ServiceChat(runtime.dialogs, 602)
+    await chat.send("/start")
+    await chat.send("/coach")
+    assert "finish your profile first" in chat.text
+    assert await runtime.dialogs.handoffs.all() == []
+
+
+async def test_with_relay_free_text_goes_to_the_coach_but_buttons_still_work(runtime: Runtime) -> None:
+    runtime.dialogs.coach = CoachOptions(relay=True, hours=None)
+    chat = ServiceChat(runtime.dialogs, 603)
+    await chat.onboard()
+    await chat.send("/coach")
+    assert "A coach knows now" in chat.text
+    result = await chat.send("Hallo, wann habt ihr Zeit?")
+    assert result.actions == ("relay",) and result.replies == [] and result.handoff_id is not None
+    await chat.tap("My profile")  # menu buttons keep working during the hand-off
+    assert "Here is your profile" in chat.text
+
+
+def test_coach_hours_parse_and_tell_the_time() -> None:
+    hours = CoachHours.parse("Mo-Fr 09:00-16:00")
+    berlin = dt.timezone(dt.timedelta(hours=1))
+    assert hours.open_at(dt.datetime(2026, 11, 27, 10, 0, tzinfo=berlin))  # a Friday morning
+    assert not hours.open_at(dt.datetime(2026, 11, 28, 10, 0, tzinfo=berlin))  # Saturday
+    assert not hours.open_at(dt.datetime(2026, 11, 27, 17, 0, tzinfo=berlin))
+    with pytest.raises(ValueError):
+        CoachHours.parse("always")
+
+
+async def test_outside_coach_hours_the_young_person_is_told_when(runtime: Runtime) -> None:
+    runtime.dialogs.coach = CoachOptions(relay=True, hours=CoachHours.parse("Mo-Mo 00:00-00:01"))
+    chat = ServiceChat(runtime.dialogs, 604, first_name="Max")
+    await chat.onboard()
+    await chat.send("/coach")
+    assert "00:00–00:01" in chat.text

@@ -1,0 +1,108 @@
+"""Minors' data: nothing before consent, export, deletion without a trace, retention."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+
+from sqlalchemy import text
+
+from bot.models import Handoff, RelayMessage
+from bot.privacy import apply_retention
+from bot.runtime import Runtime
+from tests.driver import ServiceChat
+
+TABLES_WITH_USER = {
+    "users": "id",
+    "place_marks": "user_id",
+    "alert_subscriptions": "user_id",
+    "handoffs": "user_id",
+    "coach_topics": "user_id",
+}
+
+
+async def traces(runtime: Runtime, user_id: int) -> dict[str, int]:
+    found = {}
+    async with runtime.db.connect() as conn:
+        for table, column in TABLES_WITH_USER.items():
+            found[table] = int((await conn.execute(text(f"SELECT count(*) FROM {table} WHERE {column} = :u"), {"u": user_id})).scalar_one())
+        found["relay_messages"] = int(
+            (await conn.execute(text("SELECT count(*) FROM relay_messages r JOIN handoffs h ON h.id = r.handoff_id WHERE h.user_id = :u"), {"u": user_id})).scalar_one()
+        )
+    return found
+
+
+async def test_export_contains_the_profile_and_delete_leaves_no_trace(runtime: Runtime) -> None:
+    from knowledge.demo_places import SOURCE, demo_offers
+
+    await runtime.places_store.replace_source(SOURCE, demo_offers(dt.date(2026, 11, 28), runtime.offer_reader().occupation_of), demo=True)
+    chat = ServiceChat(runtime.dialogs, 777)
+    await chat.onboard()
+    await chat.tap("Open places")
+    await chat.tap("ℹ️ 1")
+    await chat.tap("I'm interested")
+    await chat.tap("Tell me about new places")
+    await chat.send("/coach")
+    handoff = await runtime.dialogs.handoffs.active(777)
+    assert handoff is not None
+    await runtime.dialogs.handoffs.add_relay(handoff.id, "to_coach", 777, 1, body="Hallo, ich brauche Hilfe")
+
+    result = await chat.send("/export")
+    assert result.attachment is not None
+    name, content = result.attachment
+    data = json.loads(content)
+    assert name.endswith(".json") and data["profile"]["answers"]["age"] == 17
+    assert data["places"][0]["status"] == "interested" and data["alerts"] is True
+    assert data["coach_requests"][0]["messages"][0]["text"] == "Hallo, ich brauche Hilfe"
+
+    before = await traces(runtime, 777)
+    assert all(before[t] >= 1 for t in ("users", "place_marks", "alert_subscriptions", "handoffs", "relay_messages"))
+    await chat.send("/delete")
+    assert "cannot be undone" in chat.text
+    await chat.tap("Yes, delete everything")
+    assert "has been deleted" in chat.text
+    assert set((await traces(runtime, 777)).values()) == {0}
+    assert await runtime.dialogs.state(777) is not None  # only the fresh, unsaved start state in memory
+    await chat.send("/start")
+    assert "how old are you" in chat.text
+
+
+async def test_keep_my_data_deletes_nothing(runtime: Runtime) -> None:
+    chat = ServiceChat(runtime.dialogs, 778)
+    await chat.onboard()
+    await chat.send("/delete")
+    await chat.tap("No, keep my data")
+    assert (await traces(runtime, 778))["users"] == 1
+
+
+async def test_privacy_text_before_consent_and_nothing_to_export(runtime: Runtime) -> None:
+    chat = ServiceChat(runtime.dialogs, 779)
+    await chat.send("/privacy")
+    assert "I never save anything before you agree" in chat.text
+    await chat.send("/export")
+    assert "not stored anything" in chat.text and chat.result is not None and chat.result.attachment is None
+
+
+async def test_retention_deletes_inactive_profiles_and_old_message_texts(runtime: Runtime) -> None:
+    active, idle = ServiceChat(runtime.dialogs, 801), ServiceChat(runtime.dialogs, 802)
+    await active.onboard()
+    await idle.onboard()
+    await idle.send("/coach")
+    handoff = await runtime.dialogs.handoffs.active(802)
+    assert handoff is not None
+    await runtime.dialogs.handoffs.add_relay(handoff.id, "to_coach", 802, 5, body="secret")
+    await active.send("/coach")
+    closed = await runtime.dialogs.handoffs.active(801)
+    assert closed is not None
+    relay = await runtime.dialogs.handoffs.add_relay(closed.id, "to_user", -100, 6, body="old answer")
+    await runtime.dialogs.handoffs.set_status(closed.id, "closed")
+    later = dt.datetime.now(dt.UTC) + dt.timedelta(days=100)
+    # 100 days later: nobody is 180 days inactive, but closed conversations older than 90 days lose their texts
+    assert await apply_retention(runtime.dialogs.sessions, 180, 90, now=later) == (0, 1)
+    async with runtime.dialogs.sessions() as session:
+        row = await session.get(RelayMessage, relay)
+        assert row is not None and row.body == ""
+        assert (await session.get(Handoff, handoff.id)) is not None
+    much_later = dt.datetime.now(dt.UTC) + dt.timedelta(days=200)
+    profiles, _ = await apply_retention(runtime.dialogs.sessions, 180, 90, now=much_later)
+    assert profiles == 2 and set((await traces(runtime, 802)).values()) == {0}
