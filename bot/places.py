@@ -86,6 +86,7 @@ class PlacesController:
         result = await self.store.search(profile)
         marks = await self.store.marks(user_id)
         ranked = [r for r in result.ranked if marks.get(r.place_id) != "dismissed"]
+        total = result.total - (len(result.ranked) - len(ranked))
         pages = max(1, (len(ranked) + PAGE_SIZE - 1) // PAGE_SIZE)
         page = min(max(page, 0), pages - 1)
         shown = ranked[page * PAGE_SIZE : (page + 1) * PAGE_SIZE]
@@ -100,9 +101,8 @@ class PlacesController:
             occupation = self.catalogue.by_id.get(occupation_id)
             if occupation:
                 related.append(f"{t.keep_ltr(occupation.name)} ({t.number(count)})")
-        reply = list_reply(
-            t, cards, page, len(ranked), int(profile.radius_km), related, await self.store.subscribed(user_id)
-        )
+        subscribed = await self.store.subscribed(user_id)
+        reply = list_reply(t, cards, page, total, len(ranked), int(profile.radius_km), related, subscribed)
         return Reply(f"{note}\n\n{reply.text}" if note else reply.text, reply.buttons)
 
     async def _card(self, user_id: int, state: State, place_id: int) -> PlaceCard | None:

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import datetime as dt
+import math
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from sqlalchemy import select, update
+from sqlalchemy import func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.models import AlertSubscription, PlaceMark, PlaceOffer, utcnow
@@ -25,9 +26,17 @@ class ImportReport:
 
 @dataclass(frozen=True)
 class SearchResult:
+    #: The best places, best first (at most the search limit).
     ranked: list[Ranked]
     #: Related occupations with more places nearby than the wishes have: (occupation id, count), most first.
     related: list[tuple[str, int]]
+    #: All fitting places within the radius.
+    total: int = 0
+
+
+#: Most places one search returns (ten pages of five): nobody pages further.
+MAX_RESULTS = 50
+KM_PER_DEGREE = 110.574
 
 
 class PlacesStore:
@@ -66,30 +75,66 @@ class PlacesStore:
                 await session.execute(update(PlaceOffer).where(PlaceOffer.id.in_(gone)).values(active=False))
         return ImportReport(source, added, updated, len(gone))
 
-    async def search(self, profile: SearchProfile) -> SearchResult:
+    async def search(self, profile: SearchProfile, limit: int = MAX_RESULTS) -> SearchResult:
+        """The best ``limit`` places for the profile, and how many there are in all.
+
+        Each fit tier (wished occupations, same KldB group, interest fields) is one indexed query: the
+        bounding box narrows ``lat``/``lon`` in the index, a planar distance in SQL keeps the circle and
+        orders by it, and only the nearest rows of each tier leave the database.
+        """
         fits = targets(self.catalogue, profile)
-        if not fits.fit:
-            return SearchResult([], [])
+        tiers: dict[int, list[str]] = {}
+        for occupation_id, fit in fits.fit.items():
+            tiers.setdefault(fit, []).append(occupation_id)
         min_lat, max_lat, min_lon, max_lon = bounding_box(profile.lat, profile.lon, profile.radius_km)
-        query = select(
-            PlaceOffer.id, PlaceOffer.occupation_id, PlaceOffer.lat, PlaceOffer.lon,
-            PlaceOffer.start_date, PlaceOffer.certificate,
-        ).where(
+        cos_lat = math.cos(math.radians(profile.lat))
+        dist2 = func.pow(PlaceOffer.lat - profile.lat, 2) + func.pow(
+            (PlaceOffer.lon - profile.lon) * cos_lat, 2
+        )
+        within = [
             PlaceOffer.active.is_(True),
-            PlaceOffer.occupation_id.in_(fits.ids),
             PlaceOffer.lat.between(min_lat, max_lat),
             PlaceOffer.lon.between(min_lon, max_lon),
-        )  # fmt: skip
-        async with self.sessions() as session:
-            rows = (await session.execute(query)).all()
-        candidates = [
-            Candidate(r.id, r.occupation_id or "", r.lat, r.lon, r.start_date, r.certificate) for r in rows
+            dist2 <= (profile.radius_km / KM_PER_DEGREE) ** 2,
         ]
+        candidates: list[Candidate] = []
+        total = 0
+        per_occupation: Counter[str] = Counter()
+        async with self.sessions() as session:
+            for fit in sorted(tiers):
+                in_tier = PlaceOffer.occupation_id.in_(tiers[fit])
+                counts = await session.execute(
+                    select(PlaceOffer.occupation_id, func.count())
+                    .where(in_tier, *within)
+                    .group_by(PlaceOffer.occupation_id)
+                )
+                for row in counts:
+                    total += row[1]
+                    per_occupation[row[0] or ""] += row[1]
+                room = limit - len(candidates)
+                if room <= 0:
+                    continue
+                rows = await session.execute(
+                    select(
+                        PlaceOffer.id, PlaceOffer.occupation_id, PlaceOffer.lat, PlaceOffer.lon,
+                        PlaceOffer.start_date, PlaceOffer.certificate,
+                    )
+                    .where(in_tier, *within)
+                    .order_by(dist2, PlaceOffer.id)
+                    .limit(room)
+                )  # fmt: skip
+                candidates += [
+                    Candidate(r.id, r.occupation_id or "", r.lat, r.lon, r.start_date, r.certificate)
+                    for r in rows
+                ]
         ranked = rank(candidates, profile, fits)
-        wished = sum(1 for r in ranked if r.fit == 0)
-        counts = Counter(r.occupation_id for r in ranked if r.fit > 0)
-        related = [(oid, n) for oid, n in counts.most_common(3) if n > wished] if wished < 3 else []
-        return SearchResult(ranked, related)
+        wished = sum(per_occupation[o] for o in tiers.get(0, ()))
+        related = (
+            [(o, n) for o, n in per_occupation.most_common() if fits.fit[o] > 0 and n > wished][:3]
+            if wished < 3
+            else []
+        )
+        return SearchResult(ranked, related, total)
 
     async def get(self, place_ids: Sequence[int]) -> dict[int, PlaceOffer]:
         if not place_ids:

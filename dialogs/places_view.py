@@ -62,6 +62,7 @@ def list_reply(
     cards: Sequence[PlaceCard],
     page: int,
     total: int,
+    shown: int,
     radius_km: int,
     related: Sequence[str],
     subscribed: bool,
@@ -72,7 +73,7 @@ def list_reply(
             km=t.number(radius_km),
         )
     else:
-        pages = (total + PAGE_SIZE - 1) // PAGE_SIZE
+        pages = (shown + PAGE_SIZE - 1) // PAGE_SIZE
         text = t.ngettext(
             "I found {n} open place within {km} km.", "I found {n} open places within {km} km.", total,
             km=t.number(radius_km),
@@ -104,7 +105,7 @@ def list_reply(
     nav = []
     if page > 0:
         nav.append(Button(t.gettext(N_("◀️ Back")), NS, f"p:{page - 1}"))
-    if (page + 1) * PAGE_SIZE < total:
+    if (page + 1) * PAGE_SIZE < shown:
         nav.append(Button(t.gettext(N_("More ▶️")), NS, f"p:{page + 1}"))
     if nav:
         rows.append(tuple(nav))

@@ -102,7 +102,9 @@ class Chat:
 class ServiceChat:
     """Like ``Chat``, but through ``DialogService`` and a real database (async)."""
 
-    def __init__(self, service: DialogService, user_id: int, lang: str = "en", first_name: str = "Lea") -> None:
+    def __init__(
+        self, service: DialogService, user_id: int, lang: str = "en", first_name: str = "Lea"
+    ) -> None:
         self.service = service
         self.user_id = user_id
         self.lang = lang
@@ -137,7 +139,12 @@ class ServiceChat:
         assert self.result is not None and self.result.replies
         return self.result.replies[-1]
 
-    async def onboard(self, location: str = "Herne", wish: str = "Kfz Mechatroniker", pick: str = "Kraftfahrzeugmechatroniker") -> None:
+    async def onboard(
+        self,
+        location: str = "Herne",
+        wish: str = "Kfz Mechatroniker",
+        pick: str = "Kraftfahrzeugmechatroniker",
+    ) -> None:
         await self.send("/start")
         await self.send("17")
         for label in ("Yes", "finished school", "Hauptschulabschluss (ESA)", "Good", "Only German"):

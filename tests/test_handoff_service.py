@@ -15,7 +15,9 @@ from bot.service import CoachOptions
 from tests.driver import ServiceChat
 
 
-async def test_without_a_coach_group_the_request_is_recorded_with_contact_text(runtime: Runtime, db_url: str) -> None:
+async def test_without_a_coach_group_the_request_is_recorded_with_contact_text(
+    runtime: Runtime, db_url: str
+) -> None:
     chat = ServiceChat(runtime.dialogs, 601, first_name="Ayşe")
     await chat.onboard()
     await chat.tap("Talk to a coach")
@@ -24,7 +26,9 @@ async def test_without_a_coach_group_the_request_is_recorded_with_contact_text(r
     await chat.send("/coach")  # asking again does not create a second request
     assert len(await runtime.dialogs.handoffs.all()) == 1
     env = {**os.environ, "DATABASE_URL": db_url, "TELEGRAM_BOT_TOKEN": ""}
-    listed = subprocess.run([sys.executable, "-m", "bot.cli", "handoffs"], capture_output=True, text=True, env=env, check=True)
+    listed = subprocess.run(
+        [sys.executable, "-m", "bot.cli", "handoffs"], capture_output=True, text=True, env=env, check=True
+    )
     assert "open" in listed.stdout and "Ayşe" in listed.stdout and "601" in listed.stdout
 
 

@@ -41,7 +41,9 @@ async def test_csv_import_is_idempotent_updates_and_deactivates(runtime: Runtime
     assert (first.added, first.updated, first.deactivated) == (3, 0, 0)
     again = await store.replace_source("csv:test", reader.read_csv(GOOD))
     assert (again.added, again.updated, again.deactivated) == (0, 0, 0)
-    changed = GOOD.replace("Werkstatt A", "Werkstatt A2").replace("a3,Ausbildung Bäcker,Bäcker,Bäckerei C,,,Dortmund,51.5136,7.4653,,,,,\n", "")
+    changed = GOOD.replace("Werkstatt A", "Werkstatt A2").replace(
+        "a3,Ausbildung Bäcker,Bäcker,Bäckerei C,,,Dortmund,51.5136,7.4653,,,,,\n", ""
+    )
     report = await store.replace_source("csv:test", reader.read_csv(changed))
     assert (report.added, report.updated, report.deactivated) == (0, 1, 1)
 
@@ -64,10 +66,14 @@ def test_broken_csv_names_line_and_reason(runtime: Runtime, broken: str, reason:
 
 def run_cli(db_url: str, *args: str, **env: str) -> subprocess.CompletedProcess[str]:
     full_env = {**os.environ, "DATABASE_URL": db_url, "TELEGRAM_BOT_TOKEN": "", **env}
-    return subprocess.run([sys.executable, "-m", "bot.cli", *args], capture_output=True, text=True, env=full_env, timeout=120)
+    return subprocess.run(
+        [sys.executable, "-m", "bot.cli", *args], capture_output=True, text=True, env=full_env, timeout=120
+    )
 
 
-async def test_cli_import_changes_nothing_on_a_broken_file(db_url: str, tmp_path: Path, runtime: Runtime) -> None:
+async def test_cli_import_changes_nothing_on_a_broken_file(
+    db_url: str, tmp_path: Path, runtime: Runtime
+) -> None:
     good, bad = tmp_path / "good.csv", tmp_path / "bad.csv"
     good.write_text(GOOD, encoding="utf-8")
     bad.write_text(GOOD + "a4,Kfz,,,,44623,Herne,,,not-a-date,,,,\n", encoding="utf-8")
@@ -121,11 +127,13 @@ async def test_ba_offers_are_read_with_occupation_and_place(runtime: Runtime) ->
 async def test_cli_ba_import_failure_leaves_the_store_as_it_was(db_url: str, runtime: Runtime) -> None:
     proc = run_cli(db_url, "places", "import", "--ba", "--where", "Herne", BA_API_URL="http://127.0.0.1:9")
     assert proc.returncode == 1 and "nothing imported" in proc.stderr
-    assert (await runtime.places_store.search(SearchProfile(51.54, 7.22, 50, interests=("technik",)))).ranked == []
+    assert (
+        await runtime.places_store.search(SearchProfile(51.54, 7.22, 50, interests=("technik",)))
+    ).ranked == []
 
 
 def test_bounding_box_contains_the_circle() -> None:
-    min_lat, max_lat, min_lon, max_lon = bounding_box(51.5, 7.2, 10)
+    _, max_lat, _, max_lon = bounding_box(51.5, 7.2, 10)
     assert max_lat - 51.5 == pytest.approx(0.0904, abs=0.001)
     assert max_lon - 7.2 > max_lat - 51.5  # degrees of longitude are shorter here
 
@@ -165,7 +173,9 @@ async def test_dismissed_places_disappear(runtime: Runtime) -> None:
     await chat.tap("ℹ️ 1")
     title = chat.last.text.splitlines()[0]
     await chat.tap("Not for me")
-    assert "won't show it again" in chat.text and title.split("EXAMPLE (not a real place) ")[-1] not in chat.text
+    assert (
+        "won't show it again" in chat.text and title.split("EXAMPLE (not a real place) ")[-1] not in chat.text
+    )
     assert before != chat.text
 
 
@@ -204,7 +214,9 @@ async def test_alert_subscription_finds_only_new_places(runtime: Runtime) -> Non
     assert profile is not None
     assert await store.new_since(profile, sub.checked_at) == []
     reader = runtime.offer_reader()
-    await store.replace_source("csv:new", reader.read_csv(csv_text("n1,Kfz neu,Kfz-Mechatroniker,Neu GmbH,,44623,Herne,,,,,,,")))
+    await store.replace_source(
+        "csv:new", reader.read_csv(csv_text("n1,Kfz neu,Kfz-Mechatroniker,Neu GmbH,,44623,Herne,,,,,,,"))
+    )
     assert len(await store.new_since(profile, sub.checked_at - dt.timedelta(seconds=1))) >= 1
     await chat.tap("Stop news")
     assert not await store.subscribed(505)

@@ -25,9 +25,22 @@ async def traces(runtime: Runtime, user_id: int) -> dict[str, int]:
     found = {}
     async with runtime.db.connect() as conn:
         for table, column in TABLES_WITH_USER.items():
-            found[table] = int((await conn.execute(text(f"SELECT count(*) FROM {table} WHERE {column} = :u"), {"u": user_id})).scalar_one())
+            found[table] = int(
+                (
+                    await conn.execute(
+                        text(f"SELECT count(*) FROM {table} WHERE {column} = :u"), {"u": user_id}
+                    )
+                ).scalar_one()
+            )
         found["relay_messages"] = int(
-            (await conn.execute(text("SELECT count(*) FROM relay_messages r JOIN handoffs h ON h.id = r.handoff_id WHERE h.user_id = :u"), {"u": user_id})).scalar_one()
+            (
+                await conn.execute(
+                    text(
+                        "SELECT count(*) FROM relay_messages r JOIN handoffs h ON h.id = r.handoff_id WHERE h.user_id = :u"
+                    ),
+                    {"u": user_id},
+                )
+            ).scalar_one()
         )
     return found
 
@@ -35,7 +48,9 @@ async def traces(runtime: Runtime, user_id: int) -> dict[str, int]:
 async def test_export_contains_the_profile_and_delete_leaves_no_trace(runtime: Runtime) -> None:
     from knowledge.demo_places import SOURCE, demo_offers
 
-    await runtime.places_store.replace_source(SOURCE, demo_offers(dt.date(2026, 11, 28), runtime.offer_reader().occupation_of), demo=True)
+    await runtime.places_store.replace_source(
+        SOURCE, demo_offers(dt.date(2026, 11, 28), runtime.offer_reader().occupation_of), demo=True
+    )
     chat = ServiceChat(runtime.dialogs, 777)
     await chat.onboard()
     await chat.tap("Open places")
@@ -56,7 +71,9 @@ async def test_export_contains_the_profile_and_delete_leaves_no_trace(runtime: R
     assert data["coach_requests"][0]["messages"][0]["text"] == "Hallo, ich brauche Hilfe"
 
     before = await traces(runtime, 777)
-    assert all(before[t] >= 1 for t in ("users", "place_marks", "alert_subscriptions", "handoffs", "relay_messages"))
+    assert all(
+        before[t] >= 1 for t in ("users", "place_marks", "alert_subscriptions", "handoffs", "relay_messages")
+    )
     await chat.send("/delete")
     assert "cannot be undone" in chat.text
     await chat.tap("Yes, delete everything")
