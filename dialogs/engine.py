@@ -76,6 +76,10 @@ class Engine:
             return self._menu(ctx, Event("choice", event.text, step="menu"))
         if event.kind == "choice" and event.step == PRIVACY:
             return self._privacy(ctx, event.text)
+        if event.kind == "choice" and event.step == "consent" and not state.consented:
+            restored = _age_of_consent_button(event.text)
+            if restored is not None:
+                state.answers["age"], state.step = restored, "consent"
         if event.kind == "choice" and event.step != state.step:
             return [self._again(ctx, N_("This question is already closed. Here is the current one:"))]
         if event.kind == "unsupported":
@@ -416,6 +420,11 @@ class Engine:
         if choice.value in wishes:
             wishes.remove(choice.value)
         return [self._render(ctx, replace=event.kind == "choice")]
+
+
+def _age_of_consent_button(value: str) -> int | None:
+    _, _, age = value.partition(":")
+    return int(age) if age.isdigit() and 10 <= int(age) <= 99 else None
 
 
 def resume_step(state: State) -> str:

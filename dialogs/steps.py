@@ -165,11 +165,11 @@ def parse_start(ctx: Ctx, event: Event) -> Answer | Retry:
 
 
 def _consent_choices(ctx: Ctx) -> Sequence[Choice]:
-    if int(ctx.answers.get("age", 99)) < 16:
-        yes = Choice("yes", N_("Yes – and my parent or guardian agrees"))
-    else:
-        yes = Choice("yes", N_("Yes, I agree"))
-    return (yes, Choice("no", N_("No")))
+    # The "yes" button carries the age: nothing is stored before consent, so any bot process that gets
+    # the tap (after a restart, or one of several webhook workers) can still complete the consent.
+    age = int(ctx.answers.get("age", 99))
+    label = N_("Yes – and my parent or guardian agrees") if age < 16 else N_("Yes, I agree")
+    return (Choice(f"yes:{age}", label), Choice("no", N_("No")))
 
 
 def _consent_params(ctx: Ctx) -> dict[str, Any]:

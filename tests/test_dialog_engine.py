@@ -294,3 +294,13 @@ def test_every_step_names_existing_next_steps() -> None:
         if isinstance(step.next, str):
             assert step.next in STEPS
         assert all(s in STEPS for s in step.then)
+
+
+def test_consent_button_works_even_when_the_age_was_not_kept(engine: Engine) -> None:
+    """Another process (or a restart) has no memory of the age: the button carries it."""
+    first = Chat(engine)
+    first.send("/start")
+    first.send("15")
+    yes = first.button("parent or guardian agrees")
+    fresh = engine.handle(None, Event("choice", yes.value, step=yes.step), "en")
+    assert fresh.state.consented and fresh.state.answers["age"] == 15 and fresh.state.step == "situation"

@@ -7,12 +7,17 @@ import subprocess
 import sys
 
 from sqlalchemy import func, select
+from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bot.database import create_engine, sessionmaker
+from bot.handoffs import HandoffStore
 from bot.models import User
+from bot.places import PlacesController
+from bot.places_store import PlacesStore
 from bot.service import DialogService
 from dialogs.engine import Engine
 from dialogs.model import Event
+from knowledge.catalogue import default_catalogue
 
 
 async def count_users(url: str) -> int:
@@ -23,13 +28,19 @@ async def count_users(url: str) -> int:
     return int(n or 0)
 
 
+def service_for(db: AsyncEngine, engine: Engine) -> DialogService:
+    sessions = sessionmaker(db)
+    places = PlacesController(PlacesStore(sessions, default_catalogue()), default_catalogue())
+    return DialogService(sessions, engine, places, HandoffStore(sessions))
+
+
 async def test_nothing_is_stored_before_consent_and_everything_after(db_url: str, engine: Engine) -> None:
     db = create_engine(db_url)
-    service = DialogService(sessionmaker(db), engine)
+    service = service_for(db, engine)
     await service.handle(7, Event("command", "start"), "en", update_id=1)
     await service.handle(7, Event.typed("17"), "en", update_id=2)
     assert await count_users(db_url) == 0
-    result = await service.handle(7, Event("choice", "yes", step="consent"), "en", update_id=3)
+    result = await service.handle(7, Event("choice", "yes:17", step="consent"), "en", update_id=3)
     assert result.state.step == "situation"
     assert await count_users(db_url) == 1
     await service.handle(7, Event("choice", "pupil", step="situation"), "en", update_id=4)
@@ -37,7 +48,7 @@ async def test_nothing_is_stored_before_consent_and_everything_after(db_url: str
 
     # a new process (new service, new engine connection) continues where the person stopped
     db = create_engine(db_url)
-    restarted = DialogService(sessionmaker(db), engine)
+    restarted = service_for(db, engine)
     state = await restarted.state(7)
     assert state is not None and state.step == "certificate" and state.answers["age"] == 17
     await db.dispose()
@@ -45,9 +56,9 @@ async def test_nothing_is_stored_before_consent_and_everything_after(db_url: str
 
 async def test_a_redelivered_update_is_not_applied_twice(db_url: str, engine: Engine) -> None:
     db = create_engine(db_url)
-    service = DialogService(sessionmaker(db), engine)
+    service = service_for(db, engine)
     await service.handle(8, Event.typed("17"), "en", update_id=10)
-    await service.handle(8, Event("choice", "yes", step="consent"), "en", update_id=11)
+    await service.handle(8, Event("choice", "yes:17", step="consent"), "en", update_id=11)
     first = await service.handle(8, Event("choice", "pupil", step="situation"), "en", update_id=12)
     again = await service.handle(8, Event("choice", "pupil", step="situation"), "en", update_id=12)
     assert again.duplicate and again.state.step == first.state.step == "certificate"
