@@ -26,6 +26,11 @@ def _parser() -> argparse.ArgumentParser:
     )
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     run = sub.add_parser("run", help="run the Telegram bot (long polling); console chat without a token")
+    run.add_argument(
+        "--webhook",
+        action="store_true",
+        help="receive updates by webhook (needs WEBHOOK_URL, WEBHOOK_SECRET)",
+    )
     run.set_defaults(func=_run)
     chat = sub.add_parser("chat", help="chat with the bot in this terminal")
     chat.add_argument("--user", type=int, default=1, help="user id to chat as (default 1)")
@@ -91,9 +96,11 @@ async def _run(settings: Settings, args: argparse.Namespace) -> int:
     if settings.token is None:
         print(NO_TOKEN, file=sys.stderr)
         return await _chat(settings, argparse.Namespace(user=1, lang=None))
-    from bot.telegram_app import run_polling
+    if args.webhook and (not settings.webhook_url or settings.webhook_secret is None):
+        raise ConfigError("WEBHOOK_URL and WEBHOOK_SECRET: both are needed for --webhook")
+    from bot.telegram_app import run
 
-    await run_polling(settings)
+    await run(settings, webhook=args.webhook)
     return 0
 
 

@@ -35,6 +35,10 @@ class Settings(BaseSettings):
     retention_days: int = Field(default=180, ge=1)
     message_retention_days: int = Field(default=90, ge=1)
     alert_check_minutes: int = Field(default=30, ge=1)
+    webhook_url: str = ""
+    webhook_secret: SecretStr | None = None
+    webhook_listen: str = "127.0.0.1"
+    webhook_port: int = Field(default=8443, ge=1, le=65535)
 
     @field_validator("telegram_bot_token")
     @classmethod
@@ -66,6 +70,13 @@ class Settings(BaseSettings):
         if value.upper() not in ("DEBUG", "INFO", "WARNING", "ERROR"):
             raise ValueError("must be DEBUG, INFO, WARNING or ERROR")
         return value.upper()
+
+    @field_validator("webhook_secret")
+    @classmethod
+    def _webhook_secret(cls, value: SecretStr | None) -> SecretStr | None:
+        if value is not None and not re.fullmatch(r"[A-Za-z0-9_-]{1,256}", value.get_secret_value()):
+            raise ValueError("1-256 characters of A-Z, a-z, 0-9, _ and - (Telegram's rule for secret_token)")
+        return value
 
     @field_validator("coach_hours")
     @classmethod

@@ -37,6 +37,7 @@ from dialogs.i18n import LANGUAGES, N_, negotiate, translator
 from dialogs.model import Event, Reply
 
 log = logging.getLogger(__name__)
+WEBHOOK_PATH = "telegram"
 
 COMMANDS = (
     ("start", N_("Start or go on")),
@@ -201,7 +202,8 @@ def build_application(settings: Settings, runtime: Runtime) -> Application[Any, 
     return app
 
 
-async def run_polling(settings: Settings) -> None:
+async def run(settings: Settings, webhook: bool = False) -> None:
+    """Serve Telegram until SIGINT/SIGTERM: long polling, or a webhook that checks the secret token."""
     runtime = await open_runtime(settings)
     app = build_application(settings, runtime)
     stop = asyncio.Event()
@@ -211,8 +213,22 @@ async def run_polling(settings: Settings) -> None:
                 await app.post_init(app)
             await app.start()
             assert app.updater is not None
-            await app.updater.start_polling(allowed_updates=Update.ALL_TYPES, poll_interval=0.0, timeout=10)
-            log.info("bot is running (long polling)")
+            if webhook:
+                assert settings.webhook_secret is not None
+                await app.updater.start_webhook(
+                    listen=settings.webhook_listen,
+                    port=settings.webhook_port,
+                    url_path=WEBHOOK_PATH,
+                    webhook_url=settings.webhook_url.rstrip("/") + "/" + WEBHOOK_PATH,
+                    secret_token=settings.webhook_secret.get_secret_value(),
+                    allowed_updates=Update.ALL_TYPES,
+                )
+                log.info("bot is running (webhook on %s:%s)", settings.webhook_listen, settings.webhook_port)
+            else:
+                await app.updater.start_polling(
+                    allowed_updates=Update.ALL_TYPES, poll_interval=0.0, timeout=10
+                )
+                log.info("bot is running (long polling)")
             await _wait_for_signal(stop)
             await app.updater.stop()
             await app.stop()
