@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import datetime as dt
 import sys
 from collections.abc import Sequence
 
@@ -59,6 +60,16 @@ def _parser() -> argparse.ArgumentParser:
     places_sub.add_parser("demo", help="load the fictional demo places for Herne and Bochum").set_defaults(
         func=_places_demo
     )
+    report = sub.add_parser("report", help="market report: places and wishes per occupation and city")
+    report.add_argument("--city", help="only this city (e.g. Herne)")
+    report.add_argument(
+        "--since", type=_date_arg, help="only profiles and places since this date (YYYY-MM-DD)"
+    )
+    report.add_argument(
+        "--format", choices=("md", "csv", "png"), default="md", help="output format (default md)"
+    )
+    report.add_argument("--out", help="write to this file (required for png; default: standard output)")
+    report.set_defaults(func=_report)
     handoffs = sub.add_parser("handoffs", help="list coach requests (oldest first)")
     handoffs.add_argument("--all", action="store_true", help="include closed requests")
     handoffs.set_defaults(func=_handoffs)
@@ -181,6 +192,40 @@ async def _places_demo(settings: Settings, args: argparse.Namespace) -> int:
         print(f"demo places: {report.added} added, {report.updated} updated (all marked as examples)")
     finally:
         await runtime.close()
+    return 0
+
+
+def _date_arg(value: str) -> dt.date:
+    try:
+        return dt.date.fromisoformat(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{value!r} is not a date like 2026-08-01") from None
+
+
+async def _report(settings: Settings, args: argparse.Namespace) -> int:
+    from pathlib import Path
+
+    from bot.report import build_report, render_csv, render_markdown, render_png
+    from knowledge.catalogue import default_catalogue
+
+    if args.format == "png" and not args.out:
+        raise ConfigError("--out: a file name is needed for --format png")
+    runtime = await open_runtime(settings)
+    try:
+        report = await build_report(
+            runtime.dialogs.sessions, default_catalogue(), city=args.city, since=args.since
+        )
+    finally:
+        await runtime.close()
+    if args.format == "png":
+        render_png(report, Path(args.out))
+        print(f"chart written to {args.out}", file=sys.stderr)
+        return 0
+    text = render_markdown(report) if args.format == "md" else render_csv(report)
+    if args.out:
+        Path(args.out).write_text(text, encoding="utf-8")
+    else:
+        sys.stdout.write(text)
     return 0
 
 

@@ -3,11 +3,14 @@ relay with stored delivery state and retries, ``/queue``, ``/languages``, remind
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import datetime as dt
 import html
 import logging
+import tempfile
 import time
+from pathlib import Path
 from typing import Any
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
@@ -27,10 +30,12 @@ from bot.handoffs import BERLIN, HandoffStore
 from bot.models import Handoff, utcnow
 from bot.places_store import PlacesStore
 from bot.render import keyboard
+from bot.report import build_report, render_png, summary_text
 from bot.service import RATING, DialogService
 from dialogs.i18n import LANGUAGES, N_, translator
 from dialogs.model import State
 from dialogs.steps import LANGUAGE_CHOICES, Ctx, profile_card
+from knowledge.catalogue import default_catalogue
 
 log = logging.getLogger(__name__)
 NS = "co"
@@ -63,6 +68,7 @@ class CoachDesk:
         app.add_handler(CallbackQueryHandler(self.on_card_button, pattern=rf"^{NS}:"))
         app.add_handler(CommandHandler("queue", self.on_queue, filters=group))
         app.add_handler(CommandHandler("languages", self.on_languages, filters=group))
+        app.add_handler(CommandHandler("report", self.on_report, filters=group))
         app.add_handler(
             MessageHandler(
                 group & filters.IS_TOPIC_MESSAGE & ~filters.COMMAND & ~filters.StatusUpdate.ALL,
@@ -285,6 +291,20 @@ class CoachDesk:
             await self.store.set_languages(user.id, user.first_name, codes)
             text = f"Gespeichert: {user.first_name} spricht {', '.join(codes)}."
         await context.bot.send_message(self.chat_id, text, message_thread_id=message.message_thread_id)
+
+    async def on_report(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        """``/report [city]``: the market chart and a short summary, into the thread it was asked in."""
+        message = update.effective_message
+        assert message is not None
+        city = " ".join(context.args or []) or None
+        report = await build_report(self.dialogs.sessions, default_catalogue(), city=city)
+        with tempfile.TemporaryDirectory() as tmp:
+            chart = Path(tmp) / "report.png"
+            await asyncio.to_thread(render_png, report, chart)
+            await context.bot.send_photo(
+                self.chat_id, chart.read_bytes(), caption=summary_text(report)[:1024],
+                message_thread_id=message.message_thread_id,
+            )  # fmt: skip
 
     # ------------------------------------------------------------ relay
 
