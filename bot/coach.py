@@ -30,7 +30,6 @@ from bot.handoffs import BERLIN, HandoffStore
 from bot.models import Handoff, utcnow
 from bot.places_store import PlacesStore
 from bot.render import keyboard
-from bot.report import build_report, render_png, summary_text
 from bot.service import RATING, DialogService
 from dialogs.i18n import LANGUAGES, N_, translator
 from dialogs.model import State
@@ -294,6 +293,8 @@ class CoachDesk:
 
     async def on_report(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         """``/report [city]``: the market chart and a short summary, into the thread it was asked in."""
+        from bot.report import build_report, render_png, summary_text  # matplotlib: loaded only when asked
+
         message = update.effective_message
         assert message is not None
         city = " ".join(context.args or []) or None

@@ -86,7 +86,10 @@ class DialogService:
         self, user_id: int, event: Event, lang: str, update_id: int | None = None, first_name: str = ""
     ) -> Result:
         """Apply ``event``; ``update_id`` makes a redelivered Telegram update a no-op (it re-asks instead)."""
-        current = await self.state(user_id)
+        outside = (event.kind == "choice" and event.step in (places_view.NS, RATING)) or (
+            self.coach.relay and event.kind in ("text", "unsupported")
+        )
+        current = await self.state(user_id) if outside else None
         if current is not None and current.completed:
             early = await self._outside_dialog(user_id, current, event)
             if early is not None:

@@ -27,6 +27,7 @@ from telegram.ext import (
     TypeHandler,
     filters,
 )
+from telegram.request import BaseRequest
 
 from bot.coach import CoachDesk
 from bot.config import Settings
@@ -183,16 +184,23 @@ async def set_commands(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
         await app.bot.set_my_commands(commands, language_code=None if lang == "de" else lang)
 
 
-def build_application(settings: Settings, runtime: Runtime) -> Application[Any, Any, Any, Any, Any, Any]:
+def build_application(
+    settings: Settings, runtime: Runtime, request: BaseRequest | None = None
+) -> Application[Any, Any, Any, Any, Any, Any]:
+    """The PTB application. A ``request`` replaces the HTTP layer and Telegram's flood limits with it:
+    benchmarks measure the bot's own cost without a network."""
     assert settings.token is not None
-    app = (
+    builder = (
         ApplicationBuilder()
         .token(settings.token)
         .base_url(settings.telegram_api_base_url)
-        .rate_limiter(AIORateLimiter(max_retries=3))
         .post_init(set_commands)
-        .build()
     )
+    if request is None:
+        builder = builder.rate_limiter(AIORateLimiter(max_retries=3))
+    else:
+        builder = builder.request(request).get_updates_request(request)
+    app = builder.build()
     desk = None
     if settings.coach_chat_id is not None:
         desk = CoachDesk(settings, runtime.dialogs, runtime.places_store)
