@@ -49,6 +49,9 @@ locales-compile: $(STAMP)
 
 bench: install
 	$(BIN)/python bench/match.py
+	$(BIN)/python bench/places.py
+	$(BIN)/python bench/dialog.py
+	$(BIN)/python bench/memory.py
 
 clean:
 	rm -rf $(VENV) .mypy_cache .ruff_cache .pytest_cache
