@@ -1,0 +1,293 @@
+"""End to end: the real bot process (`ausbildungsbot run`) against a fake Telegram Bot API on 127.0.0.1."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import signal
+import subprocess
+import sys
+from collections.abc import AsyncIterator, Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tests.fake_telegram import FakeTelegram
+
+USER = 5001
+COACH_CHAT = -1001234567890
+COACH = 9001
+
+
+class BotProcess:
+    """``python -m bot.cli run`` as a child process, with its output kept for failure messages."""
+
+    def __init__(self, tg: FakeTelegram, db_url: str, tmp: Path, **env: str) -> None:
+        self.env = {
+            **os.environ,
+            "TELEGRAM_BOT_TOKEN": tg.token,
+            "TELEGRAM_API_BASE_URL": tg.base_url,
+            "DATABASE_URL": db_url,
+            "DATA_DIR": str(tmp / "data"),
+            "LOG_LEVEL": "INFO",
+            "COACH_HOURS": "",
+            **env,
+        }
+        self.log = tmp / f"bot-{id(self)}.log"
+        self.proc: subprocess.Popen[bytes] | None = None
+
+    def start(self, *args: str) -> None:
+        with self.log.open("ab") as out:
+            self.proc = subprocess.Popen(
+                [sys.executable, "-m", "bot.cli", "run", *args], env=self.env, stdout=out, stderr=out
+            )
+
+    def kill(self) -> None:
+        assert self.proc is not None
+        self.proc.send_signal(signal.SIGKILL)
+        self.proc.wait(10)
+
+    def stop(self) -> None:
+        if self.proc is not None and self.proc.poll() is None:
+            self.proc.send_signal(signal.SIGTERM)
+            try:
+                self.proc.wait(15)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+        self.proc = None
+
+    def output(self) -> str:
+        return self.log.read_text(errors="replace") if self.log.exists() else ""
+
+
+@pytest.fixture
+async def tg() -> AsyncIterator[FakeTelegram]:
+    async with FakeTelegram() as fake:
+        yield fake
+
+
+@pytest.fixture
+def bot(tg: FakeTelegram, db_url: str, tmp_path: Path) -> Iterator[BotProcess]:
+    process = BotProcess(tg, db_url, tmp_path)
+    yield process
+    process.stop()
+    assert "Traceback" not in process.output(), process.output()[-3000:]
+
+
+async def started(tg: FakeTelegram, bot: BotProcess, *args: str) -> None:
+    mark = tg.mark()
+    bot.start(*args)
+    try:
+        await tg.wait_for_call("getUpdates", after=mark, timeout=30)
+    except AssertionError:
+        raise AssertionError(bot.output()[-3000:]) from None
+
+
+async def say(tg: FakeTelegram, text: str, expect: str, user: int = USER, **kw: Any) -> dict[str, Any]:
+    mark = tg.mark()
+    tg.send_text(user, text, **kw)
+    return await tg.wait_for_message(user, contains=expect, after=mark)
+
+
+async def tap(
+    tg: FakeTelegram, message: dict[str, Any], label: str, expect: str, user: int = USER
+) -> dict[str, Any]:
+    mark = tg.mark()
+    button = next(
+        (
+            b
+            for row in message["reply_markup"]["inline_keyboard"]
+            for b in row
+            if label.casefold() in b["text"].casefold()
+        ),
+        None,
+    )
+    assert button is not None, (label, message)
+    tg.press_button(user, message, data=button["callback_data"])
+    return await tg.wait_for_message(user, contains=expect, after=mark)
+
+
+async def onboard(tg: FakeTelegram, user: int = USER, kill: BotProcess | None = None) -> dict[str, Any]:
+    """The whole dialog as a phone user does it; with ``kill``, the bot is SIGKILLed and restarted midway."""
+    m = await say(tg, "/start", "how old are you", user=user, language_code="en")
+    m = await say(tg, "17", "Is that okay", user=user)
+    m = await tap(tg, m, "Yes, I agree", "What are you doing", user)
+    m = await tap(tg, m, "finished school", "school certificate", user)
+    m = await tap(tg, m, "Fachoberschulreife", "How well do you speak German", user)
+    if kill is not None:
+        kill.kill()
+        tg.press_button(
+            user,
+            m,
+            data=next(
+                b["callback_data"]
+                for row in m["reply_markup"]["inline_keyboard"]
+                for b in row
+                if "Good" in b["text"]
+            ),
+        )
+        await started(tg, kill)
+        m = await tg.wait_for_message(user, contains="Which other languages")
+    else:
+        m = await tap(tg, m, "Good", "Which other languages", user)
+    m = await tap(tg, m, "Türkçe", "Which other languages", user)
+    m = await tap(tg, m, "Done", "Where do you live", user)
+    mark = tg.mark()
+    tg.send_location(user, 51.5388, 7.2257)
+    await tg.wait_for_message(user, contains="Got it: Herne", after=mark)
+    m = await tg.wait_for_message(user, contains="How far", after=mark)
+    m = await tap(tg, m, "10 km", "What are you interested in", user)
+    m = await tap(tg, m, "Technology", "What are you interested in", user)
+    m = await tap(tg, m, "Done", "Which job", user)
+    m = await say(tg, "Kfz Mechatroniker", "Did you mean", user=user)
+    m = await tap(tg, m, "Kraftfahrzeugmechatroniker", "Saved", user)
+    m = await tap(tg, m, "Continue", "When could you start", user)
+    m = await tap(tg, m, "As soon as possible", "Here is your profile", user)
+    return m
+
+
+async def test_full_dialog_over_telegram_survives_sigkill(tg: FakeTelegram, bot: BotProcess) -> None:
+    await started(tg, bot)
+    commands = await tg.wait_for_call("setMyCommands")
+    assert "start" in str(commands.params)
+    card = await onboard(tg, kill=bot)
+    for expected in (
+        "17",
+        "Fachoberschulreife",
+        "Türkçe",
+        "Herne, up to 10 km away",
+        "Kraftfahrzeugmechatroniker/-in",
+    ):
+        assert expected in card["text"]
+    menu = await tap(tg, card, "All correct", "What would you like to do")
+    assert "profile is complete" in menu["text"]
+    # the location keyboard asked for the shared location
+    assert any(k.get("request_location") for row in tg.reply_keyboard(USER)["keyboard"] for k in row)
+
+
+async def test_bad_input_gets_clear_replies(tg: FakeTelegram, bot: BotProcess) -> None:
+    await started(tg, bot)
+    await say(tg, "/start", "how old are you", language_code="en")
+    mark = tg.mark()
+    tg.send_sticker(USER)
+    await tg.wait_for_message(USER, contains="only read text", after=mark)
+    await say(tg, "<b>" + "x" * 4000 + "</b>", "a lot of text")
+    await say(tg, "/nonsense", "don't know this command")
+    mark = tg.mark()
+    tg.edit_text(USER, 1, "18")
+    await tg.wait_for_message(USER, contains="changes to messages", after=mark)
+    m = await say(tg, "16", "Is that okay")
+    mark = tg.mark()
+    tg.send_raw(
+        {
+            "callback_query": {
+                "id": "x1",
+                "from": {"id": USER, "is_bot": False, "first_name": "Lea"},
+                "chat_instance": "1",
+                "data": "certificate:doctorate",
+                "message": m,
+            }
+        }
+    )
+    await tg.wait_for_message(USER, contains="already closed", after=mark)
+    # group messages and other users' chats are ignored
+    mark = tg.mark()
+    tg.send_in_group(-100777, USER, "hello group", is_forum=False)
+    await tg.wait_until_idle()
+    assert not [
+        c for c in tg.calls[mark:] if c.method == "sendMessage" and c.params.get("chat_id") == -100777
+    ]
+
+
+@pytest.fixture
+def coach_bot(tg: FakeTelegram, db_url: str, tmp_path: Path) -> Iterator[BotProcess]:
+    tg.set_member(COACH_CHAT, COACH, "member")
+    process = BotProcess(tg, db_url, tmp_path, COACH_CHAT_ID=str(COACH_CHAT))
+    yield process
+    process.stop()
+    assert "Traceback" not in process.output(), process.output()[-3000:]
+
+
+def card_button(tg: FakeTelegram, label: str) -> tuple[dict[str, Any], str]:
+    for message in reversed(tg.bot_messages(COACH_CHAT)):
+        for row in (message.get("reply_markup") or {}).get("inline_keyboard", []):
+            for b in row:
+                if label in b["text"]:
+                    return message, b["callback_data"]
+    raise AssertionError(f"no card button {label!r}")
+
+
+async def test_coach_handoff_relay_and_close(tg: FakeTelegram, coach_bot: BotProcess) -> None:
+    await started(tg, coach_bot)
+    card = await onboard(tg)
+    menu = await tap(tg, card, "All correct", "What would you like to do")
+    mark = tg.mark()
+    m = await tap(tg, menu, "Talk to a coach", "A coach knows now")
+    topic = await tg.wait_for_call("createForumTopic", after=mark)
+    assert topic.params["chat_id"] == COACH_CHAT and "Lea" in topic.params["name"]
+    alert = await tg.wait_for_message(COACH_CHAT, contains="Anfrage von Lea", after=mark)
+    thread = alert["message_thread_id"]
+    assert "Kraftfahrzeugmechatroniker/-in" in alert["text"] and "Fachoberschulreife" in alert["text"]
+
+    # a stranger cannot take over
+    message, data = card_button(tg, "Übernehmen")
+    mark = tg.mark()
+    tg.press_button(4242, message, data=data)
+    refused = await tg.wait_for_call("answerCallbackQuery", after=mark)
+    assert "Nur für Coaches" in refused.params.get("text", "")
+    # a coach can
+    tg.press_button(COACH, message, data=data)
+    await tg.wait_for_message(USER, contains="is taking care of you", after=mark)
+
+    mark = tg.mark()
+    tg.send_in_group(COACH_CHAT, COACH, "Hallo Lea, wie kann ich helfen?", message_thread_id=thread)
+    got = await tg.wait_for_message(USER, contains="Hallo Lea, wie kann ich helfen?", after=mark)
+    assert "Your coach" in got["text"]
+
+    mark = tg.mark()
+    tg.send_photo(USER, caption="mein Zeugnis")
+    copied = await tg.wait_for_call("copyMessage", after=mark)
+    assert copied.params["chat_id"] == COACH_CHAT and copied.params["message_thread_id"] == thread
+
+    # a 429 on the relay is retried and the message arrives
+    mark = tg.mark()
+    tg.fail_next("sendMessage", error_code=429, retry_after=1, chat_id=USER)
+    tg.send_in_group(COACH_CHAT, COACH, "Schick mir bitte noch deinen Lebenslauf.", message_thread_id=thread)
+    await tg.wait_for_message(USER, contains="Lebenslauf", after=mark, timeout=20)
+
+    message, data = card_button(tg, "Abschließen")
+    mark = tg.mark()
+    tg.press_button(COACH, message, data=data)
+    await tg.wait_for_message(USER, contains="How helpful was it", after=mark)
+
+
+async def test_deleted_topic_is_recreated(tg: FakeTelegram, coach_bot: BotProcess) -> None:
+    await started(tg, coach_bot)
+    card = await onboard(tg)
+    menu = await tap(tg, card, "All correct", "What would you like to do")
+    mark = tg.mark()
+    await tap(tg, menu, "Talk to a coach", "A coach knows now")
+    first = await tg.wait_for_call("createForumTopic", after=mark)
+    alert = await tg.wait_for_message(COACH_CHAT, contains="Anfrage von Lea", after=mark)
+    tg.delete_topic(COACH_CHAT, alert["message_thread_id"])
+    mark = tg.mark()
+    tg.send_text(USER, "Ist da jemand?")
+    second = await tg.wait_for_call("createForumTopic", after=mark, timeout=20)
+    assert second is not first
+    copied = await tg.wait_for_call("copyMessage", after=mark, timeout=20)
+    assert copied.params["message_thread_id"] != alert["message_thread_id"]
+
+
+async def test_blocked_user_is_reported_to_the_coach(tg: FakeTelegram, coach_bot: BotProcess) -> None:
+    await started(tg, coach_bot)
+    card = await onboard(tg)
+    menu = await tap(tg, card, "All correct", "What would you like to do")
+    mark = tg.mark()
+    await tap(tg, menu, "Talk to a coach", "A coach knows now")
+    alert = await tg.wait_for_message(COACH_CHAT, contains="Anfrage von Lea", after=mark)
+    tg.block_user(USER)
+    mark = tg.mark()
+    tg.send_in_group(COACH_CHAT, COACH, "Bist du noch da?", message_thread_id=alert["message_thread_id"])
+    await tg.wait_for_message(COACH_CHAT, contains="blockiert", after=mark)
+    await asyncio.sleep(0)
