@@ -223,7 +223,7 @@ async def test_coach_handoff_relay_and_close(tg: FakeTelegram, coach_bot: BotPro
     card = await onboard(tg)
     menu = await tap(tg, card, "All correct", "What would you like to do")
     mark = tg.mark()
-    m = await tap(tg, menu, "Talk to a coach", "A coach knows now")
+    await tap(tg, menu, "Talk to a coach", "A coach knows now")
     topic = await tg.wait_for_call("createForumTopic", after=mark)
     assert topic.params["chat_id"] == COACH_CHAT and "Lea" in topic.params["name"]
     alert = await tg.wait_for_message(COACH_CHAT, contains="Anfrage von Lea", after=mark)
