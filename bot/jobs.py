@@ -63,6 +63,7 @@ def schedule(app: Application[Any, Any, Any, Any, Any, Any], runtime: Runtime, s
         return
 
     async def alerts(context: ContextTypes.DEFAULT_TYPE) -> None:
+        await runtime.refresh_suggestions()
         count = await send_alerts(context.bot, runtime, dt.datetime.now(BERLIN).date())
         if count:
             log.info("sent %d place alerts", count)

@@ -136,6 +136,11 @@ class PlacesStore:
         )
         return SearchResult(ranked, related, total)
 
+    async def occupations_with_places(self) -> frozenset[str]:
+        async with self.sessions() as session:
+            query = select(PlaceOffer.occupation_id).where(PlaceOffer.active.is_(True)).distinct()
+            return frozenset(o for o in (await session.scalars(query)).all() if o)
+
     async def get(self, place_ids: Sequence[int]) -> dict[int, PlaceOffer]:
         if not place_ids:
             return {}

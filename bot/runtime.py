@@ -31,6 +31,12 @@ class Runtime:
     async def close(self) -> None:
         await self.db.dispose()
 
+    async def refresh_suggestions(self) -> None:
+        """Let occupation suggestions prefer occupations that have open places now."""
+        occupations = self.dialogs.engine.services.occupations
+        if isinstance(occupations, OccupationService):
+            occupations.with_places = await self.places_store.occupations_with_places()
+
     def offer_reader(self) -> OfferReader:
         return OfferReader(default_matcher(), default_gazetteer())
 
@@ -51,8 +57,11 @@ async def open_runtime(settings: Settings, migrate: bool = True) -> Runtime:
         hours=settings.hours,
         contact_text=settings.coach_contact_text,
     )
-    dialogs = DialogService(sessions, Engine(build_services()), places, HandoffStore(sessions), coach)
-    return Runtime(settings, db, dialogs, store)
+    services = build_services()
+    dialogs = DialogService(sessions, Engine(services), places, HandoffStore(sessions), coach)
+    runtime = Runtime(settings, db, dialogs, store)
+    await runtime.refresh_suggestions()
+    return runtime
 
 
 def setup_logging(level: str) -> None:

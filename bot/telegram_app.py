@@ -196,11 +196,11 @@ def build_application(
         .base_url(settings.telegram_api_base_url)
         .post_init(set_commands)
     )
-    if request is None:
-        builder = builder.rate_limiter(AIORateLimiter(max_retries=3))
-    else:
-        builder = builder.request(request).get_updates_request(request)
-    app = builder.build()
+    app: Application[Any, Any, Any, Any, Any, Any] = (
+        builder.rate_limiter(AIORateLimiter(max_retries=3)).build()
+        if request is None
+        else builder.request(request).get_updates_request(request).build()
+    )
     desk = None
     if settings.coach_chat_id is not None:
         desk = CoachDesk(settings, runtime.dialogs, runtime.places_store)

@@ -182,10 +182,15 @@ def labels_of(occupation: Occupation) -> Iterable[str]:
 
 
 class OccupationService:
-    """The matcher as the dialog sees it: hits with the name in the young person's language."""
+    """The matcher as the dialog sees it: hits with the name in the young person's language.
+
+    ``with_places`` holds the occupations that have open places; suggestions prefer them. The bot
+    refreshes it from the places store (at start and with each alert run).
+    """
 
     def __init__(self, matcher: Matcher) -> None:
         self.matcher = matcher
+        self.with_places: frozenset[str] = frozenset()
 
     def _hit(self, occupation: Occupation, lang: str, score: float) -> OccupationHit:
         return OccupationHit(occupation.id, occupation.name, occupation.local_name(lang), score)
@@ -196,7 +201,8 @@ class OccupationService:
     def suggest(
         self, fields: Sequence[str], certificate: str | None, lang: str, limit: int = 5
     ) -> list[OccupationHit]:
-        return [self._hit(o, lang, 0.0) for o in self.matcher.suggest(fields, certificate, limit)]
+        suggested = self.matcher.suggest(fields, certificate, limit, prefer=self.with_places)
+        return [self._hit(o, lang, 0.0) for o in suggested]
 
     def get(self, occupation_id: str, lang: str) -> OccupationHit | None:
         occupation = self.matcher.catalogue.by_id.get(occupation_id)
