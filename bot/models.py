@@ -54,8 +54,6 @@ class User(Base):
     lang: Mapped[str] = mapped_column(String(8))
     step: Mapped[str] = mapped_column(String(32))
     state: Mapped[dict[str, Any]] = mapped_column(default=dict)
-    #: Highest Telegram update applied to this row: a redelivered update is not applied twice.
-    last_update_id: Mapped[int | None] = mapped_column(BigInteger)
     consent_at: Mapped[dt.datetime] = mapped_column(server_default=func.now())
     created_at: Mapped[dt.datetime] = mapped_column(server_default=func.now())
     updated_at: Mapped[dt.datetime] = mapped_column(server_default=func.now(), onupdate=utcnow, index=True)
@@ -180,3 +178,16 @@ class Coach(Base):
     user_id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
     name: Mapped[str] = mapped_column(String(64), default="")
     languages: Mapped[list[str]] = mapped_column(JSON, default=list)
+
+
+class ProcessedUpdate(Base):
+    """Telegram update ids already applied to a stored profile (no personal data), kept two days.
+
+    Written in the same transaction as the dialog state, so a redelivered update (after a crash, or to a
+    second bot process) is recognised and not applied twice.
+    """
+
+    __tablename__ = "processed_updates"
+
+    update_id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
+    created_at: Mapped[dt.datetime] = mapped_column(server_default=func.now(), index=True)

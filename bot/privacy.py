@@ -9,7 +9,15 @@ from typing import Any
 from sqlalchemy import delete, select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from bot.models import AlertSubscription, CoachTopic, Handoff, PlaceMark, PlaceOffer, RelayMessage, User
+from bot.models import (
+    AlertSubscription,
+    CoachTopic,
+    Handoff,
+    PlaceMark,
+    PlaceOffer,
+    RelayMessage,
+    User,
+)
 
 
 def _iso(value: object) -> object:

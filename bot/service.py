@@ -12,10 +12,12 @@ from collections import OrderedDict
 from dataclasses import dataclass
 
 from sqlalchemy import delete
+from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.handoffs import CoachHours, HandoffStore
-from bot.models import CoachTopic, User, utcnow
+from bot.models import CoachTopic, ProcessedUpdate, User, utcnow
 from bot.places import PlacesController
 from bot.privacy import export_user
 from dialogs import places_view
@@ -29,6 +31,16 @@ CONTACT_TEXT = N_(
     "A coach of Ausbildungswege NRW will contact you. The programme is run in Herne by the Gemeinnützige "
     "Beschäftigungsgesellschaft Herne and in Bochum by the Bildungsinstitut Vogel."
 )
+
+
+async def first_time(session: AsyncSession, update_id: int) -> bool:
+    """Record ``update_id`` in the current transaction; False when it was recorded before."""
+    dialect = session.get_bind().dialect.name
+    insert = sqlite_insert if dialect == "sqlite" else postgresql_insert
+    result = await session.execute(
+        insert(ProcessedUpdate).values(update_id=update_id).on_conflict_do_nothing()
+    )
+    return bool(result.rowcount)  # type: ignore[attr-defined]
 
 
 def _day_range(t: Translator, hours: CoachHours) -> str:
@@ -97,13 +109,8 @@ class DialogService:
         async with self.sessions.begin() as session:
             row = await session.get(User, user_id, with_for_update=True)
             state = State.from_json(row.lang, row.state) if row else self._pending.get(user_id)
-            if (
-                row
-                and update_id is not None
-                and row.last_update_id is not None
-                and update_id <= row.last_update_id
-            ):
-                assert state is not None
+            if row is not None and update_id is not None and not await first_time(session, update_id):
+                assert state is not None  # Telegram redelivered an update that was applied already
                 return Result([self.engine.current(state)], state, duplicate=True)
             outcome: Outcome = self.engine.handle(state, event, lang)
             new = outcome.state
@@ -111,10 +118,11 @@ class DialogService:
             topic = await session.get(CoachTopic, user_id) if "delete" in outcome.actions else None
             if new.consented:
                 if row is None:
+                    if update_id is not None:
+                        await first_time(session, update_id)
                     row = User(id=user_id)
                     session.add(row)
                 row.lang, row.step, row.state = new.lang, new.step, new.to_json()
-                row.last_update_id = update_id if update_id is not None else row.last_update_id
                 self._pending.pop(user_id, None)
             else:
                 if row is not None:  # data deleted: nothing of the person stays (rows cascade)
