@@ -70,7 +70,11 @@ class CoachDesk:
         app.add_handler(CommandHandler("report", self.on_report, filters=group))
         app.add_handler(
             MessageHandler(
-                group & filters.IS_TOPIC_MESSAGE & ~filters.COMMAND & ~filters.StatusUpdate.ALL,
+                group
+                & filters.UpdateType.MESSAGE
+                & filters.IS_TOPIC_MESSAGE
+                & ~filters.COMMAND
+                & ~filters.StatusUpdate.ALL,
                 self.on_coach_message,
             )
         )
@@ -89,7 +93,7 @@ class CoachDesk:
         await self._post_card(bot, handoff)
 
     async def _post_card(self, bot: BOT, handoff: Handoff, retry: bool = True) -> None:
-        thread = await self._topic(bot, handoff)
+        thread = await self._topic(bot, handoff, reopen=retry)
         try:
             sent = await bot.send_message(
                 self.chat_id, await self.card(handoff), message_thread_id=thread,
@@ -103,17 +107,20 @@ class CoachDesk:
             return
         await self.store.update(handoff.id, card_message_id=sent.message_id)
 
-    async def _topic(self, bot: BOT, handoff: Handoff) -> int:
+    async def _topic(self, bot: BOT, handoff: Handoff, reopen: bool = False) -> int:
+        """The person's topic (created when missing); ``reopen`` after it was closed. Each call to Telegram
+        spends the group's budget of ~20 messages per minute, so nothing is called when not needed."""
         topic = await self.store.topic(handoff.user_id)
         if topic is None or topic.chat_id != self.chat_id:
             return await self._new_topic(bot, handoff)
-        try:
-            await bot.reopen_forum_topic(self.chat_id, topic.thread_id)
-        except BadRequest as error:
-            if _thread_gone(error):
-                return await self._new_topic(bot, handoff)
-        except TelegramError:
-            pass  # already open, or no right to reopen: posting still works
+        if reopen:
+            try:
+                await bot.reopen_forum_topic(self.chat_id, topic.thread_id)
+            except BadRequest as error:
+                if _thread_gone(error):
+                    return await self._new_topic(bot, handoff)
+            except TelegramError:
+                pass  # already open, or no right to reopen: posting still works
         return topic.thread_id
 
     async def _new_topic(self, bot: BOT, handoff: Handoff) -> int:
@@ -221,7 +228,7 @@ class CoachDesk:
                 await context.bot.close_forum_topic(self.chat_id, (await self._topic(context.bot, handoff)))
         else:
             updated = await self.store.set_status(handoff.id, "open")
-            await self._topic(context.bot, handoff)
+            await self._topic(context.bot, handoff, reopen=True)
         if updated is not None:
             await self._refresh_card(context.bot, updated)
 
