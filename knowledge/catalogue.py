@@ -55,7 +55,9 @@ class Occupation:
 
 
 def gender_forms(name: str) -> tuple[str, ...]:
-    """``Kaufmann/-frau im Einzelhandel`` → (``Kaufmann im Einzelhandel``, ``Kauffrau im Einzelhandel``)."""
+    """Male and female form: ``Kaufmann/-frau im Einzelhandel`` → (``Kaufmann im Einzelhandel``,
+    ``Kauffrau im Einzelhandel``); ``Technische/r Produktdesigner/-in`` → (``Technischer Produktdesigner``,
+    ``Technische Produktdesignerin``)."""
     first: list[str] = []
     second: list[str] = []
     for word in name.split(" "):
@@ -64,15 +66,16 @@ def gender_forms(name: str) -> tuple[str, ...]:
             second.append(word)
             continue
         a, b = word.split("/", 1)
-        if b.startswith("-"):
+        if b in ("r", "n"):  # "Medizinische/r": the male form adds the letter
+            male, female = a + b, a
+        elif b.startswith("-"):  # "Mechatroniker/-in", "Kaufmann/-frau"
             suffix = b[1:]
-            other = a[: -len("mann")] + suffix if a.endswith("mann") and suffix == "frau" else a + suffix
-        elif b in ("r", "n"):
-            other = a + b
-        else:
-            other = b
-        first.append(a)
-        second.append(other)
+            male = a
+            female = a[: -len("mann")] + suffix if a.endswith("mann") and suffix == "frau" else a + suffix
+        else:  # "Koch/Köchin"
+            male, female = a, b
+        first.append(male)
+        second.append(female)
     forms = (" ".join(first), " ".join(second))
     return forms if forms[0] != forms[1] else forms[:1]
 

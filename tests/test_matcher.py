@@ -130,3 +130,23 @@ def test_match_cli_json_lines_from_stdin() -> None:
     assert first["q"] == "Kfz Mechaniker" and first["matches"][0]["name"] == "Kraftfahrzeugmechatroniker/-in"
     assert 0 <= first["matches"][0]["score"] <= 100 and len(first["matches"]) <= 2
     assert second == {"q": "asdf", "matches": []}
+
+
+@pytest.mark.parametrize(
+    ("name", "forms"),
+    [
+        ("Kraftfahrzeugmechatroniker/-in", ("Kraftfahrzeugmechatroniker", "Kraftfahrzeugmechatronikerin")),
+        ("Kaufmann/-frau im Einzelhandel", ("Kaufmann im Einzelhandel", "Kauffrau im Einzelhandel")),
+        (
+            "Medizinische/r Fachangestellte/r",
+            ("Medizinischer Fachangestellter", "Medizinische Fachangestellte"),
+        ),
+        ("Technische/r Produktdesigner/-in", ("Technischer Produktdesigner", "Technische Produktdesignerin")),
+        ("Koch/Köchin", ("Koch", "Köchin")),
+        ("Fachkraft für Lagerlogistik", ("Fachkraft für Lagerlogistik",)),
+    ],
+)
+def test_gender_forms_of_official_names(name: str, forms: tuple[str, ...]) -> None:
+    from knowledge.catalogue import gender_forms
+
+    assert gender_forms(name) == forms
