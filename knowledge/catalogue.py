@@ -57,27 +57,40 @@ class Occupation:
 def gender_forms(name: str) -> tuple[str, ...]:
     """Male and female form: ``Kaufmann/-frau im Einzelhandel`` → (``Kaufmann im Einzelhandel``,
     ``Kauffrau im Einzelhandel``); ``Technische/r Produktdesigner/-in`` → (``Technischer Produktdesigner``,
-    ``Technische Produktdesignerin``)."""
+    ``Technische Produktdesignerin``); ``Papiertechnologe/-technologin`` → (``Papiertechnologe``,
+    ``Papiertechnologin``)."""
     first: list[str] = []
     second: list[str] = []
     for word in name.split(" "):
-        if "/" not in word:
+        parts = _GENDERED.match(word)
+        if parts is None:
             first.append(word)
             second.append(word)
             continue
-        a, b = word.split("/", 1)
+        opening, a, b, closing = parts.groups()
         if b in ("r", "n"):  # "Medizinische/r": the male form adds the letter
             male, female = a + b, a
-        elif b.startswith("-"):  # "Mechatroniker/-in", "Kaufmann/-frau"
-            suffix = b[1:]
-            male = a
-            female = a[: -len("mann")] + suffix if a.endswith("mann") and suffix == "frau" else a + suffix
+        elif b.startswith("-"):  # "Mechatroniker/-in", "Kaufmann/-frau", "Papiertechnologe/-technologin"
+            male, female = a, _female(a, b[1:])
         else:  # "Koch/Köchin"
             male, female = a, b
-        first.append(male)
-        second.append(female)
+        first.append(opening + male + closing)
+        second.append(opening + female + closing)
     forms = (" ".join(first), " ".join(second))
     return forms if forms[0] != forms[1] else forms[:1]
+
+
+_GENDERED = re.compile(r"^(\(?)([^/()]+)/([^/()]+?)(\)?[,.]?)$")
+
+
+def _female(male: str, suffix: str) -> str:
+    if male.endswith("mann") and suffix == "frau":
+        return male[: -len("mann")] + suffix
+    for size in range(len(suffix) - 1, 2, -1):  # the suffix repeats the end of the word: "-technologin"
+        at = male.rfind(suffix[:size])
+        if at > 0:
+            return male[:at] + suffix
+    return male + suffix
 
 
 def _as_tuple(value: object, where: str) -> tuple[str, ...]:

@@ -150,3 +150,13 @@ def test_gender_forms_of_official_names(name: str, forms: tuple[str, ...]) -> No
     from knowledge.catalogue import gender_forms
 
     assert gender_forms(name) == forms
+
+
+def test_gender_forms_with_repeated_stems_and_brackets() -> None:
+    from knowledge.catalogue import gender_forms
+
+    assert gender_forms("Papiertechnologe/-technologin") == ("Papiertechnologe", "Papiertechnologin")
+    assert gender_forms("Drechsler/-in (Elfenbeinschnitzer/-in)") == (
+        "Drechsler (Elfenbeinschnitzer)",
+        "Drechslerin (Elfenbeinschnitzerin)",
+    )
