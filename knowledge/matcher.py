@@ -80,6 +80,15 @@ def normalize(text: str) -> str:
     return " ".join(words)
 
 
+def _common_prefix(a: str, b: str) -> int:
+    n = 0
+    for x, y in zip(a, b, strict=False):
+        if x != y:
+            break
+        n += 1
+    return n
+
+
 def _sorted_tokens(text: str) -> str:
     return " ".join(sorted(text.split()))
 
@@ -99,6 +108,9 @@ class Matcher:
     spread = 12.0
     #: Queries this short only count when they are an exact label ("MFA", "Kfz").
     min_fuzzy_length = 4
+    #: A word form must share at least this many first letters, and most of the label, with a one-word label.
+    min_stem = 6
+    stem_score = 85.0
 
     def __init__(self, catalogue: Catalogue) -> None:
         self.catalogue = catalogue
@@ -111,9 +123,17 @@ class Matcher:
                     exact.setdefault(_sorted_tokens(key), set()).add(index)
         self._exact = exact
         #: One entry per distinct token-sorted label, each pointing to its occupations.
-        self.labels_of = [key for key in exact if key == _sorted_tokens(key)]
-        self._owners = [sorted(exact[key]) for key in self.labels_of]
-        self._max_phrase = max((len(k.split()) for k in self.labels_of), default=1)
+        self._labels = [key for key in exact if key == _sorted_tokens(key)]
+        self._owners = [sorted(exact[key]) for key in self._labels]
+        self._max_phrase = max((len(k.split()) for k in self._labels), default=1)
+        #: "zoo keeper" = "zookeeper": labels without spaces.
+        self._compact: dict[str, set[int]] = {}
+        #: One-word labels by their first letters, for word forms: "Gärtnerei" → "Gärtner", "фотографування" → "фотограф".
+        self._stems: dict[str, list[tuple[str, list[int]]]] = {}
+        for key, owners in zip(self._labels, self._owners, strict=True):
+            self._compact.setdefault(key.replace(" ", ""), set()).update(owners)
+            if " " not in key and len(key) >= self.min_stem:
+                self._stems.setdefault(key[: self.min_stem], []).append((key, owners))
 
     def match(self, query: str, limit: int = 3) -> list[Match]:
         key = normalize(query[:200])
@@ -128,6 +148,12 @@ class Matcher:
 
         offer(self._exact.get(key, ()), 100.0)
         offer(self._exact.get(_sorted_tokens(key), ()), 99.0)
+        offer(self._compact.get(key.replace(" ", ""), ()), 98.0)
+        for word in key.split():
+            for label, owners in self._stems.get(word[: self.min_stem], ()):
+                common = _common_prefix(word, label)
+                if common >= 0.85 * len(label) and common >= 0.5 * len(word):
+                    offer(owners, self.stem_score)
         words = key.split()
         if len(words) > 1:  # a known label inside a longer sentence: "ich will kfz mechatroniker werden"
             for size in range(min(len(words) - 1, self._max_phrase), 0, -1):
@@ -137,7 +163,7 @@ class Matcher:
                         offer(self._exact.get(phrase, ()), 90.0 + size)
         if len(key) >= self.min_fuzzy_length:
             for _label, score, pos in process.extract(
-                _sorted_tokens(key), self.labels_of, scorer=fuzz.ratio, processor=None,
+                _sorted_tokens(key), self._labels, scorer=fuzz.ratio, processor=None,
                 limit=limit * 4, score_cutoff=self.threshold,
             ):  # fmt: skip
                 offer(self._owners[pos], float(score))
