@@ -171,9 +171,9 @@ class Engine:
         t = ctx.t
         params = step.params(ctx) if step.params else {}
         text = t.gettext(step.prompt, **params) if step.prompt != "{intro}" else str(params["intro"])
-        if ctx.state.return_to and step.show is not None and step.id in ctx.answers:
+        if ctx.state.return_to and step.show is not None and step.key in ctx.answers:
             text += "\n\n" + t.gettext(
-                N_("Your answer so far: {answer}"), answer=step.show(ctx, ctx.answers[step.id])
+                N_("Your answer so far: {answer}"), answer=step.show(ctx, ctx.answers[step.key])
             )
         if prefix:
             text = f"{prefix}\n\n{text}"

@@ -81,6 +81,12 @@ class Step:
     #: Multi-select: the choice that means "none of these" and ends the step at once.
     none_choice: str = ""
     columns: int = 1
+    #: Answer key when it differs from the step id (the wish step collects ``wishes``).
+    field: str = ""
+
+    @property
+    def key(self) -> str:
+        return self.field or self.id
 
     def choices_for(self, ctx: Ctx) -> Sequence[Choice]:
         return self.choices(ctx) if callable(self.choices) else self.choices
@@ -327,7 +333,7 @@ def _summary_params(ctx: Ctx) -> dict[str, Any]:
 def profile_card(ctx: Ctx) -> str:
     lines = []
     for step in PROFILE_STEPS:
-        value = ctx.answers.get(step.id)
+        value = ctx.answers.get(step.key)
         if value is None or step.show is None:
             continue
         shown = step.show(ctx, value)
@@ -518,6 +524,7 @@ STEP_LIST: tuple[Step, ...] = (
         ),
         kind="text",
         choices=(Choice("unsure", N_("🤷 I don't know yet")),),
+        field="wishes",
         next="start",
         then=("wish_pick",),
         edit_label=N_("Job wishes"),

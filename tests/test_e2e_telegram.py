@@ -13,7 +13,7 @@ from typing import Any
 
 import pytest
 
-from tests.fake_telegram import FakeTelegram
+from tests.fakebotapi import FakeTelegram
 
 USER = 5001
 COACH_CHAT = -1001234567890
@@ -36,6 +36,7 @@ class BotProcess:
         }
         self.log = tmp / f"bot-{id(self)}.log"
         self.proc: subprocess.Popen[bytes] | None = None
+        self.served = ""
 
     def start(self, *args: str) -> None:
         with self.log.open("ab") as out:
@@ -49,6 +50,7 @@ class BotProcess:
         self.proc.wait(10)
 
     def stop(self) -> None:
+        self.served = self.output()  # what happened while serving, before the shutdown
         if self.proc is not None and self.proc.poll() is None:
             self.proc.send_signal(signal.SIGTERM)
             try:
@@ -72,7 +74,7 @@ def bot(tg: FakeTelegram, db_url: str, tmp_path: Path) -> Iterator[BotProcess]:
     process = BotProcess(tg, db_url, tmp_path)
     yield process
     process.stop()
-    assert "Traceback" not in process.output(), process.output()[-3000:]
+    assert "Traceback" not in process.served, process.served[-3000:]
 
 
 async def started(tg: FakeTelegram, bot: BotProcess, *args: str) -> None:
@@ -206,7 +208,7 @@ def coach_bot(tg: FakeTelegram, db_url: str, tmp_path: Path) -> Iterator[BotProc
     process = BotProcess(tg, db_url, tmp_path, COACH_CHAT_ID=str(COACH_CHAT))
     yield process
     process.stop()
-    assert "Traceback" not in process.output(), process.output()[-3000:]
+    assert "Traceback" not in process.served, process.served[-3000:]
 
 
 def card_button(tg: FakeTelegram, label: str) -> tuple[dict[str, Any], str]:
@@ -275,8 +277,13 @@ async def test_deleted_topic_is_recreated(tg: FakeTelegram, coach_bot: BotProces
     tg.send_text(USER, "Ist da jemand?")
     second = await tg.wait_for_call("createForumTopic", after=mark, timeout=20)
     assert second is not first
-    copied = await tg.wait_for_call("copyMessage", after=mark, timeout=20)
-    assert copied.params["message_thread_id"] != alert["message_thread_id"]
+    old = alert["message_thread_id"]
+    copied = await tg.wait_for_call(
+        "copyMessage", after=mark, timeout=20, predicate=lambda c: c.params["message_thread_id"] != old
+    )
+    assert copied.params["chat_id"] == COACH_CHAT
+    # the new topic got the card again, so the coach has the whole picture
+    await tg.wait_for_message(COACH_CHAT, contains="Anfrage von Lea", after=mark)
 
 
 async def test_blocked_user_is_reported_to_the_coach(tg: FakeTelegram, coach_bot: BotProcess) -> None:
