@@ -178,13 +178,22 @@ class Engine:
         if prefix:
             text = f"{prefix}\n\n{text}"
         selected = set(ctx.state.scratch.get("selected", ())) if step.kind == "multi" else set()
-        buttons = []
+        rows: list[tuple[Button, ...]] = []
+        row: list[Button] = []
         for choice in step.choices_for(ctx):
             label = choice.label if choice.raw else t.gettext(choice.label)
             if choice.value in selected:
                 label = "✅ " + label
-            buttons.append(Button(label, step.id, choice.value))
-        rows = [tuple(buttons[i : i + step.columns]) for i in range(0, len(buttons), step.columns)]
+            button = Button(label, step.id, choice.value)
+            if choice.wide:
+                rows.append((button,))
+                continue
+            row.append(button)
+            if len(row) == step.columns:
+                rows.append(tuple(row))
+                row = []
+        if row:
+            rows.append(tuple(row))
         if step.kind == "multi":
             rows.append((Button(t.gettext(N_("Done ✔️")), step.id, DONE),))
         return Reply(text, tuple(rows), ask_location=step.kind == "location", replace_previous=replace)

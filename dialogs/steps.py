@@ -24,6 +24,8 @@ class Choice:
     label: str
     #: ``label`` is shown as it is (a language's own name, a formatted date), not translated.
     raw: bool = False
+    #: The button gets a row of its own.
+    wide: bool = False
 
 
 @dataclass
@@ -323,7 +325,7 @@ def _wishes_choices(ctx: Ctx) -> Sequence[Choice]:
 
 def _summary_choices(ctx: Ctx) -> Sequence[Choice]:
     edits = [Choice(step.id, "✏️ " + ctx.t.gettext(step.edit_label), raw=True) for step in PROFILE_STEPS]
-    return [*edits, Choice("ok", N_("✅ All correct"))]
+    return [Choice("ok", N_("✅ All correct"), wide=True), *edits]
 
 
 def _summary_params(ctx: Ctx) -> dict[str, Any]:
