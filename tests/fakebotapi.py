@@ -89,6 +89,7 @@ class FakeTelegram:
         self.deleted_topics: set[tuple[int, int]] = set()
         self.topics: dict[tuple[int, int], str] = {}
         self.faults: list[Fault] = []
+        self.languages: dict[int, str] = {}
         self.confirmed_offset = 0
         self._changed = asyncio.Condition()
         self._runner: web.AppRunner | None = None
@@ -332,9 +333,14 @@ class FakeTelegram:
         async with self._changed:
             self._changed.notify_all()
 
-    @staticmethod
-    def person(user_id: int, first_name: str = "Lea", language_code: str = "de") -> dict[str, Any]:
-        return {"id": user_id, "is_bot": False, "first_name": first_name, "language_code": language_code}
+    def person(
+        self, user_id: int, first_name: str = "Lea", language_code: str | None = None
+    ) -> dict[str, Any]:
+        """A Telegram user; the language given once is kept for that user, as the app would send it."""
+        if language_code is not None:
+            self.languages[user_id] = language_code
+        code = self.languages.get(user_id, "de")
+        return {"id": user_id, "is_bot": False, "first_name": first_name, "language_code": code}
 
     def _user_message(
         self, user_id: int, chat_id: int | None = None, sender: dict[str, Any] | None = None, **content: Any
@@ -343,7 +349,7 @@ class FakeTelegram:
         return self._new_message(chat, sender or self.person(user_id), **content)
 
     def send_text(
-        self, user_id: int, text: str, *, first_name: str = "Lea", language_code: str = "de"
+        self, user_id: int, text: str, *, first_name: str = "Lea", language_code: str | None = None
     ) -> dict[str, Any]:
         entities = (
             [{"type": "bot_command", "offset": 0, "length": len(text.split()[0])}]

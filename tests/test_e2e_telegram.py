@@ -298,3 +298,126 @@ async def test_blocked_user_is_reported_to_the_coach(tg: FakeTelegram, coach_bot
     tg.send_in_group(COACH_CHAT, COACH, "Bist du noch da?", message_thread_id=alert["message_thread_id"])
     await tg.wait_for_message(COACH_CHAT, contains="blockiert", after=mark)
     await asyncio.sleep(0)
+
+
+def free_port() -> int:
+    import socket
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+async def post_update(port: int, update: dict[str, Any], secret: str | None = "s3cret") -> int:
+    import aiohttp
+
+    headers = {"X-Telegram-Bot-Api-Secret-Token": secret} if secret else {}
+    async with aiohttp.ClientSession() as http:
+        for _ in range(100):  # the process may still be starting
+            try:
+                async with http.post(
+                    f"http://127.0.0.1:{port}/telegram", json=update, headers=headers
+                ) as response:
+                    return response.status
+            except aiohttp.ClientConnectionError:
+                await asyncio.sleep(0.2)
+    raise AssertionError(f"webhook on port {port} not reachable")
+
+
+@pytest.mark.skipif(
+    not os.environ.get("TEST_DATABASE_URL", "").startswith("postgresql"),
+    reason="several processes need PostgreSQL",
+)
+async def test_two_webhook_processes_serve_the_same_users(
+    tg: FakeTelegram, db_url: str, tmp_path: Path
+) -> None:
+    from sqlalchemy import select
+
+    from bot.database import create_engine, sessionmaker
+    from bot.models import User
+
+    ports = [free_port(), free_port()]
+    procs = [
+        BotProcess(
+            tg,
+            db_url,
+            tmp_path,
+            WEBHOOK_URL=f"http://127.0.0.1:{port}",
+            WEBHOOK_SECRET="s3cret",
+            WEBHOOK_PORT=str(port),
+        )
+        for port in ports
+    ]
+    try:
+        for proc in procs:
+            proc.start("--webhook")
+        first = await tg.wait_for_call("setWebhook", timeout=30)
+        assert first.params["secret_token"] == "s3cret"
+        users = [7001, 7002, 7003]
+        assert await post_update(ports[0], tg.send_text(users[0], "/start"), secret=None) == 403
+        assert await post_update(ports[0], tg.send_text(users[0], "/start"), secret="wrong") == 403
+
+        turn = 0
+
+        async def deliver(update: dict[str, Any], user: int, expect: str) -> dict[str, Any]:
+            nonlocal turn
+            mark = tg.mark()
+            turn += 1
+            assert await post_update(ports[turn % 2], update) == 200
+            return await tg.wait_for_message(user, contains=expect, after=mark, timeout=20)
+
+        last: dict[int, dict[str, Any]] = {}
+        for user in users:
+            last[user] = await deliver(tg.send_text(user, "/start", language_code="en"), user, "how old")
+        for user in users:
+            last[user] = await deliver(tg.send_text(user, "17"), user, "Is that okay")
+        for label, expect in (
+            ("Yes, I agree", "What are you doing"),
+            ("still at school", "school certificate"),
+            ("Abitur", "speak German"),
+        ):
+            for user in users:
+                message = last[user]
+                data = next(
+                    b["callback_data"]
+                    for row in message["reply_markup"]["inline_keyboard"]
+                    for b in row
+                    if label in b["text"]
+                )
+                update = tg.press_button(user, message, data=data)
+                last[user] = await deliver(update, user, expect)
+                if label == "still at school":  # Telegram redelivers this one to the other process
+                    await deliver(update, user, "school certificate")
+        db = create_engine(db_url)
+        async with sessionmaker(db)() as session:
+            rows = (await session.scalars(select(User).where(User.id.in_(users)))).all()
+        await db.dispose()
+        assert sorted(r.id for r in rows) == users
+        for row in rows:
+            assert row.step == "german"
+            assert (
+                row.state["answers"]["situation"] == "pupil" and row.state["answers"]["certificate"] == "abi"
+            )
+    finally:
+        for proc in procs:
+            proc.stop()
+    for proc in procs:
+        assert "Traceback" not in proc.served, proc.served[-3000:]
+
+
+async def test_check_command_reports_bot_api_state(tg: FakeTelegram, db_url: str) -> None:
+    env = {
+        **os.environ,
+        "TELEGRAM_BOT_TOKEN": tg.token,
+        "TELEGRAM_API_BASE_URL": tg.base_url,
+        "DATABASE_URL": db_url,
+    }
+    ok = await asyncio.to_thread(
+        subprocess.run, [sys.executable, "-m", "bot.cli", "check"], capture_output=True, text=True, env=env
+    )
+    assert ok.returncode == 0 and "Bot API: ok" in ok.stdout and "database: ok" in ok.stdout
+    env["TELEGRAM_API_BASE_URL"] = "http://127.0.0.1:9/bot"
+    bad = await asyncio.to_thread(
+        subprocess.run, [sys.executable, "-m", "bot.cli", "check"], capture_output=True, text=True, env=env
+    )
+    assert bad.returncode == 1 and "TELEGRAM_API_BASE_URL" in bad.stderr and "Traceback" not in bad.stderr
