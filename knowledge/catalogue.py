@@ -140,6 +140,11 @@ def _occupation(raw: dict[str, object], where: str) -> Occupation:
 class Catalogue:
     occupations: tuple[Occupation, ...]
     by_id: Mapping[str, Occupation]
+    #: Occupation id → place in the list of occupations with the most trainees (0 = most).
+    popularity: Mapping[str, int] = field(default_factory=dict)
+
+    def rank(self, occupation: Occupation) -> int:
+        return self.popularity.get(occupation.id, len(self.popularity))
 
     def __iter__(self) -> Iterator[Occupation]:
         return iter(self.occupations)
@@ -165,7 +170,17 @@ def load_catalogue(data_dir: Path = DATA_DIR) -> Catalogue:
                     raise CatalogueError(f"{path.name}: {key!r} appears twice (also in {seen[key]})")
                 seen[key] = path.name
             occupations.append(occ)
-    return Catalogue(tuple(occupations), {o.id: o for o in occupations})
+    by_id = {o.id: o for o in occupations}
+    by_name = {o.name: o.id for o in occupations}
+    popularity: dict[str, int] = {}
+    ranking = data_dir.parent / "most_trainees.txt"
+    if ranking.exists():
+        names = [line.strip() for line in ranking.read_text(encoding="utf-8").splitlines()]
+        for name in (n for n in names if n and not n.startswith("#")):
+            if name not in by_name:
+                raise CatalogueError(f"{ranking.name}: {name!r} is not in the catalogue")
+            popularity.setdefault(by_name[name], len(popularity))
+    return Catalogue(tuple(occupations), by_id, popularity)
 
 
 @cache

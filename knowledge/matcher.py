@@ -188,11 +188,11 @@ class Matcher:
         preferred = set(prefer)
         wanted = set(fields)
 
-        def rank(item: tuple[int, Occupation]) -> tuple[int, int, int, int]:
+        def rank(item: tuple[int, Occupation]) -> tuple[int, int, int, int, int]:
             index, occ = item
             overlap = len(wanted & set(occ.fields))
             too_high = max(0, CERTIFICATES.index(occ.certificate) - level)
-            return (-overlap, too_high, occ.id not in preferred, index)
+            return (-overlap, too_high, occ.id not in preferred, self.catalogue.rank(occ), index)
 
         pool = [(i, o) for i, o in enumerate(self.catalogue) if not wanted or wanted & set(o.fields)]
         pool = [item for item in pool if CERTIFICATES.index(item[1].certificate) <= max(level, 1) + 1]
