@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Literal, Protocol
 
@@ -143,4 +143,4 @@ class Services:
 
     gazetteer: Gazetteer
     occupations: Occupations
-    today: Any = dt.date.today  # Callable[[], dt.date]; Any keeps dataclass defaults simple
+    today: Callable[[], dt.date] = dt.date.today
