@@ -261,7 +261,15 @@ async def test_coach_handoff_relay_and_close(tg: FakeTelegram, coach_bot: BotPro
     message, data = card_button(tg, "Abschließen")
     mark = tg.mark()
     tg.press_button(COACH, message, data=data)
-    await tg.wait_for_message(USER, contains="How helpful was it", after=mark)
+    rating = await tg.wait_for_message(USER, contains="How helpful was it", after=mark)
+    await tap(tg, rating, "⭐⭐⭐⭐⭐", "Thank you for your feedback")
+
+    mark = tg.mark()
+    tg.send_in_group(COACH_CHAT, COACH, "/queue", message_thread_id=thread)
+    await tg.wait_for_message(COACH_CHAT, contains="Offene Anfragen: 0", after=mark)
+    tg.send_in_group(COACH_CHAT, COACH, "/report Herne", message_thread_id=thread)
+    chart = await tg.wait_for_call("sendPhoto", after=mark, timeout=30)
+    assert chart.params["chat_id"] == COACH_CHAT and "Herne" in chart.params["caption"]
 
 
 async def test_deleted_topic_is_recreated(tg: FakeTelegram, coach_bot: BotProcess) -> None:

@@ -68,3 +68,18 @@ async def test_outside_coach_hours_the_young_person_is_told_when(runtime: Runtim
     await chat.onboard()
     await chat.send("/coach")
     assert "00:00–00:01" in chat.text
+
+
+async def test_coach_card_escapes_what_people_typed(runtime: Runtime) -> None:
+    from bot.coach import CoachDesk
+    from bot.config import Settings
+
+    chat = ServiceChat(runtime.dialogs, 605, first_name="<b>Lea</b> & <a href='x'>")
+    await chat.onboard()
+    await chat.send("/coach")
+    handoff = await runtime.dialogs.handoffs.active(605)
+    assert handoff is not None
+    settings = Settings(coach_chat_id=-100123)  # type: ignore[call-arg]
+    card = await CoachDesk(settings, runtime.dialogs, runtime.places_store).card(handoff)
+    assert "&lt;b&gt;Lea&lt;/b&gt; &amp; &lt;a href=&#x27;x&#x27;&gt;" in card
+    assert "<a href" not in card and "Kraftfahrzeugmechatroniker/-in" in card and "Alter" in card

@@ -364,3 +364,29 @@ async def test_empty_database(sessions: async_sessionmaker[AsyncSession], tmp_pa
     assert 5 <= len(summary_text(report).splitlines()) <= 8
     render_png(report, tmp_path / "empty.png")
     assert png_size(tmp_path / "empty.png") == (800, 1000)
+
+
+def test_report_cli_writes_markdown_csv_and_png(db_url: str, tmp_path: Path) -> None:
+    import os
+    import subprocess
+    import sys
+
+    env = {**os.environ, "DATABASE_URL": db_url, "TELEGRAM_BOT_TOKEN": ""}
+
+    def run(*args: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run(
+            [sys.executable, "-m", "bot.cli", "report", *args],
+            capture_output=True,
+            text=True,
+            env=env,
+            timeout=120,
+        )
+
+    md = run("--city", "Herne")
+    assert md.returncode == 0 and "Herne" in md.stdout
+    assert run("--format", "csv", "--out", str(tmp_path / "r.csv")).returncode == 0
+    assert (tmp_path / "r.csv").read_text(encoding="utf-8").count(";") > 0
+    png = run("--format", "png", "--out", str(tmp_path / "r.png"))
+    assert png.returncode == 0 and (tmp_path / "r.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    missing = run("--format", "png")
+    assert missing.returncode == 2 and "--out" in missing.stderr
