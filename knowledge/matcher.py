@@ -89,6 +89,13 @@ def _common_prefix(a: str, b: str) -> int:
     return n
 
 
+def _sub_phrases(key: str) -> Iterable[str]:
+    words = key.split()
+    for size in range(1, len(words)):
+        for start in range(len(words) - size + 1):
+            yield " ".join(words[start : start + size])
+
+
 def _sorted_tokens(text: str) -> str:
     return " ".join(sorted(text.split()))
 
@@ -108,9 +115,13 @@ class Matcher:
     spread = 12.0
     #: Queries this short only count when they are an exact label ("MFA", "Kfz").
     min_fuzzy_length = 4
+    #: Short words need a closer fuzzy match: one wrong letter in "lekarz" must not make it "dekarz".
+    short_word = 7
+    short_threshold = 85.0
     #: A word form must share at least this many first letters, and most of the label, with a one-word label.
     min_stem = 6
     stem_score = 85.0
+    part_share = 0.6
 
     def __init__(self, catalogue: Catalogue) -> None:
         self.catalogue = catalogue
@@ -130,8 +141,13 @@ class Matcher:
         self._compact: dict[str, set[int]] = {}
         #: One-word labels by their first letters, for word forms: "Gärtnerei" → "Gärtner", "фотографування" → "фотограф".
         self._stems: dict[str, list[tuple[str, list[int]]]] = {}
+        #: Most of a longer label: "real estate" for "real estate agent" (never a small part, as "doctor").
+        self._parts: dict[str, set[int]] = {}
         for key, owners in zip(self._labels, self._owners, strict=True):
             self._compact.setdefault(key.replace(" ", ""), set()).update(owners)
+            for part in _sub_phrases(key):
+                if len(part) >= self.part_share * len(key):
+                    self._parts.setdefault(part, set()).update(owners)
             if " " not in key and len(key) >= self.min_stem:
                 self._stems.setdefault(key[: self.min_stem], []).append((key, owners))
 
@@ -149,6 +165,7 @@ class Matcher:
         offer(self._exact.get(key, ()), 100.0)
         offer(self._exact.get(_sorted_tokens(key), ()), 99.0)
         offer(self._compact.get(key.replace(" ", ""), ()), 98.0)
+        offer(self._parts.get(key, ()), self.stem_score)
         for word in key.split():
             for label, owners in self._stems.get(word[: self.min_stem], ()):
                 common = _common_prefix(word, label)
@@ -162,15 +179,18 @@ class Matcher:
                     if len(phrase) >= 3:
                         offer(self._exact.get(phrase, ()), 90.0 + size)
         if len(key) >= self.min_fuzzy_length:
+            cutoff = self.short_threshold if len(key) <= self.short_word else self.threshold
             for _label, score, pos in process.extract(
                 _sorted_tokens(key), self._labels, scorer=fuzz.ratio, processor=None,
-                limit=limit * 4, score_cutoff=self.threshold,
+                limit=limit * 4, score_cutoff=cutoff,
             ):  # fmt: skip
                 offer(self._owners[pos], float(score))
         if not best:
             return []
         top = max(best.values())
-        ranked = sorted(best.items(), key=lambda item: (-item[1], item[0]))
+        popularity = self.catalogue.rank
+        occupations = self.catalogue.occupations
+        ranked = sorted(best.items(), key=lambda item: (-item[1], popularity(occupations[item[0]]), item[0]))
         return [
             Match(self.catalogue.occupations[index], round(score, 1))
             for index, score in ranked[:limit]
