@@ -146,6 +146,13 @@ async def load_demo(runtime: Runtime) -> None:
 
 async def test_places_are_ranked_explained_paged_and_marked(runtime: Runtime) -> None:
     await load_demo(runtime)
+    more = [
+        f"k{n},Ausbildung Kfz {n},Kfz-Mechatroniker,Autohaus {n},Weg {n},44623,Herne,51.5{n},7.2{n},2027-08-01,,,,"
+        for n in range(8)
+    ]
+    await runtime.places_store.replace_source(
+        "csv:autohaeuser", runtime.offer_reader().read_csv(csv_text(*more))
+    )
     chat = ServiceChat(runtime.dialogs, 501)
     await chat.onboard(location="44623")
     await chat.tap("Open places")
@@ -179,12 +186,24 @@ async def test_dismissed_places_disappear(runtime: Runtime) -> None:
     assert before != chat.text
 
 
-async def test_far_away_places_are_not_shown_and_related_jobs_are_offered(runtime: Runtime) -> None:
+async def test_places_outside_the_radius_are_not_shown(runtime: Runtime) -> None:
     await load_demo(runtime)
     chat = ServiceChat(runtime.dialogs, 503)
-    await chat.onboard(location="Bochum", wish="Friseurin", pick="Friseur")
+    await chat.onboard(location="44135")  # Dortmund: the demo places in Herne and Bochum are 15-20 km away
     await chat.tap("Open places")
-    assert "Beispiel-Autohaus Herne" not in chat.text or "10 km" in chat.text
+    assert "found no open places for you within 10 km" in chat.text and "EXAMPLE" not in chat.text
+
+
+async def test_few_places_for_the_wish_point_to_related_jobs(runtime: Runtime) -> None:
+    rows = [
+        f"r{n},Ausbildung Industriemechanik {n},Industriemechaniker,Werk {n},,44623,Herne,,,,,,,"
+        for n in range(4)
+    ]
+    await runtime.places_store.replace_source("csv:werke", runtime.offer_reader().read_csv(csv_text(*rows)))
+    chat = ServiceChat(runtime.dialogs, 506)
+    await chat.onboard(location="Herne")  # wishes Kfz-Mechatroniker: no place for it, four related ones
+    await chat.tap("Open places")
+    assert "Related jobs with more places nearby: Industriemechaniker/-in (4)" in chat.text
 
 
 async def test_forged_places_buttons_fall_back_to_the_list(runtime: Runtime) -> None:
