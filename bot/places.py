@@ -102,7 +102,17 @@ class PlacesController:
             if occupation:
                 related.append(f"{t.keep_ltr(occupation.name)} ({t.number(count)})")
         subscribed = await self.store.subscribed(user_id)
-        reply = list_reply(t, cards, page, total, len(ranked), int(profile.radius_km), related, subscribed)
+        reply = list_reply(
+            t,
+            cards,
+            page,
+            total,
+            len(ranked),
+            int(profile.radius_km),
+            related,
+            subscribed,
+            capped=result.capped,
+        )
         return Reply(f"{note}\n\n{reply.text}" if note else reply.text, reply.buttons)
 
     async def _card(self, user_id: int, state: State, place_id: int) -> PlaceCard | None:

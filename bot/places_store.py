@@ -8,7 +8,7 @@ from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from sqlalchemy import func, select, update
+from sqlalchemy import ColumnElement, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.models import AlertSubscription, PlaceMark, PlaceOffer, utcnow
@@ -30,12 +30,16 @@ class SearchResult:
     ranked: list[Ranked]
     #: Related occupations with more places nearby than the wishes have: (occupation id, count), most first.
     related: list[tuple[str, int]]
-    #: All fitting places within the radius.
+    #: All fitting places within the radius (at most ``COUNT_CAP``).
     total: int = 0
+    #: There are at least ``COUNT_CAP`` fitting places.
+    capped: bool = False
 
 
 #: Most places one search returns (ten pages of five): nobody pages further.
 MAX_RESULTS = 50
+#: Counting stops here ("more than 500 places"): an exact count of a huge area buys nothing.
+COUNT_CAP = 500
 KM_PER_DEGREE = 110.574
 
 
@@ -76,65 +80,74 @@ class PlacesStore:
         return ImportReport(source, added, updated, len(gone))
 
     async def search(self, profile: SearchProfile, limit: int = MAX_RESULTS) -> SearchResult:
-        """The best ``limit`` places for the profile, and how many there are in all.
+        """The best ``limit`` places for the profile, and how many there are (counted up to ``COUNT_CAP``).
 
-        Each fit tier (wished occupations, same KldB group, interest fields) is one indexed query: the
-        bounding box narrows ``lat``/``lon`` in the index, a planar distance in SQL keeps the circle and
-        orders by it, and only the nearest rows of each tier leave the database.
+        Each fit tier (wished occupations, same KldB group, interest fields) is an indexed query: a bounding
+        box narrows ``lat``/``lon`` in the index and a planar distance in SQL keeps the circle and orders by
+        it. The nearest rows are looked for in a quarter, then half, then all of the radius, so a dense
+        area never sorts more rows than it needs; only those rows leave the database.
         """
         fits = targets(self.catalogue, profile)
         tiers: dict[int, list[str]] = {}
         for occupation_id, fit in fits.fit.items():
             tiers.setdefault(fit, []).append(occupation_id)
-        min_lat, max_lat, min_lon, max_lon = bounding_box(profile.lat, profile.lon, profile.radius_km)
         cos_lat = math.cos(math.radians(profile.lat))
         dist2 = func.pow(PlaceOffer.lat - profile.lat, 2) + func.pow(
             (PlaceOffer.lon - profile.lon) * cos_lat, 2
         )
-        within = [
-            PlaceOffer.active.is_(True),
-            PlaceOffer.lat.between(min_lat, max_lat),
-            PlaceOffer.lon.between(min_lon, max_lon),
-            dist2 <= (profile.radius_km / KM_PER_DEGREE) ** 2,
-        ]
+
+        def within(radius_km: float) -> list[ColumnElement[bool]]:
+            min_lat, max_lat, min_lon, max_lon = bounding_box(profile.lat, profile.lon, radius_km)
+            return [
+                PlaceOffer.active.is_(True),
+                PlaceOffer.lat.between(min_lat, max_lat),
+                PlaceOffer.lon.between(min_lon, max_lon),
+                dist2 <= (radius_km / KM_PER_DEGREE) ** 2,
+            ]
+
         candidates: list[Candidate] = []
-        total = 0
-        per_occupation: Counter[str] = Counter()
+        counts: dict[int, int] = {}
         async with self.sessions() as session:
             for fit in sorted(tiers):
                 in_tier = PlaceOffer.occupation_id.in_(tiers[fit])
-                counts = await session.execute(
-                    select(PlaceOffer.occupation_id, func.count())
-                    .where(in_tier, *within)
-                    .group_by(PlaceOffer.occupation_id)
+                capped = (
+                    select(PlaceOffer.id)
+                    .where(in_tier, *within(profile.radius_km))
+                    .limit(COUNT_CAP)
+                    .subquery()
                 )
-                for row in counts:
-                    total += row[1]
-                    per_occupation[row[0] or ""] += row[1]
+                counts[fit] = int(await session.scalar(select(func.count()).select_from(capped)) or 0)
                 room = limit - len(candidates)
-                if room <= 0:
+                if room <= 0 or not counts[fit]:
                     continue
-                rows = await session.execute(
-                    select(
-                        PlaceOffer.id, PlaceOffer.occupation_id, PlaceOffer.lat, PlaceOffer.lon,
-                        PlaceOffer.start_date, PlaceOffer.certificate,
-                    )
-                    .where(in_tier, *within)
-                    .order_by(dist2, PlaceOffer.id)
-                    .limit(room)
-                )  # fmt: skip
+                for share in (0.25, 0.5, 1.0):
+                    rows = (
+                        await session.execute(
+                            select(
+                                PlaceOffer.id,
+                                PlaceOffer.occupation_id,
+                                PlaceOffer.lat,
+                                PlaceOffer.lon,
+                                PlaceOffer.start_date,
+                                PlaceOffer.certificate,
+                            )
+                            .where(in_tier, *within(profile.radius_km * share))
+                            .order_by(dist2, PlaceOffer.id)
+                            .limit(room)
+                        )
+                    ).all()
+                    if len(rows) >= room or len(rows) >= counts[fit]:
+                        break
                 candidates += [
                     Candidate(r.id, r.occupation_id or "", r.lat, r.lon, r.start_date, r.certificate)
                     for r in rows
                 ]
         ranked = rank(candidates, profile, fits)
-        wished = sum(per_occupation[o] for o in tiers.get(0, ()))
-        related = (
-            [(o, n) for o, n in per_occupation.most_common() if fits.fit[o] > 0 and n > wished][:3]
-            if wished < 3
-            else []
-        )
-        return SearchResult(ranked, related, total)
+        total = sum(counts.values())
+        wished = counts.get(0, 0)
+        nearby = Counter(r.occupation_id for r in ranked if r.fit > 0)
+        related = [(o, n) for o, n in nearby.most_common(3) if n > wished] if wished < 3 else []
+        return SearchResult(ranked, related, min(total, COUNT_CAP), capped=total >= COUNT_CAP)
 
     async def occupations_with_places(self) -> frozenset[str]:
         async with self.sessions() as session:

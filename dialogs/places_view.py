@@ -66,6 +66,7 @@ def list_reply(
     radius_km: int,
     related: Sequence[str],
     subscribed: bool,
+    capped: bool = False,
 ) -> Reply:
     if total == 0:
         text = t.gettext(
@@ -74,7 +75,7 @@ def list_reply(
         )
     else:
         pages = (shown + PAGE_SIZE - 1) // PAGE_SIZE
-        text = t.ngettext(
+        text = t.gettext(N_("I found more than {n} open places within {km} km."), n=t.number(total), km=t.number(radius_km)) if capped else t.ngettext(
             "I found {n} open place within {km} km.", "I found {n} open places within {km} km.", total,
             km=t.number(radius_km),
         )  # fmt: skip
