@@ -110,11 +110,10 @@ def area_name(code: str) -> str:
 
 
 @dataclass(frozen=True)
-class Row:
-    """One occupation in one town (the counts are raw; renderers apply :func:`people`)."""
+class AreaRow:
+    """One KldB Berufsbereich in one town; people are counted once even if they wish for several of its
+    occupations. The counts are raw; renderers apply :func:`people`."""
 
-    occupation_id: str
-    name: str
     area: str  # KldB Berufsbereich digit, "" when unknown
     area_name: str
     city: str  # "" when unknown
@@ -129,21 +128,11 @@ class Row:
 
 
 @dataclass(frozen=True)
-class AreaRow:
-    """One KldB Berufsbereich in one town; people are counted once even if they wish for several of its
-    occupations."""
+class Row(AreaRow):
+    """One occupation in one town."""
 
-    area: str
-    area_name: str
-    city: str
-    places: int
-    wishes: int
-    interested: int
-    handed_off: int
-
-    @property
-    def places_per_wish(self) -> float | None:
-        return self.places / self.wishes if self.wishes else None
+    occupation_id: str = ""
+    name: str = ""
 
 
 @dataclass(frozen=True)
