@@ -67,6 +67,7 @@ events = st.one_of(
 @settings(
     max_examples=250,
     deadline=None,
+    derandomize=True,  # the same 10,000 events on every run: CI must not turn red by chance
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture],
 )
 @given(st.lists(events, min_size=40, max_size=40), st.sampled_from(LANGUAGES))
