@@ -7,6 +7,7 @@ stores the returned state in the same transaction and then sends the replies.
 from __future__ import annotations
 
 import copy
+import re
 from collections.abc import Callable
 
 from dialogs.i18n import LANGUAGES, N_, translator
@@ -26,6 +27,7 @@ from dialogs.steps import (
 
 #: Longest text the dialog reads; Telegram allows 4096 characters, nobody types a job wish that long.
 MAX_INPUT = 200
+_BLANK_LINES = re.compile(r"\n\s*\n\s*\n+")
 #: Button namespaces that work on any step.
 LANG, MENU, PRIVACY = "lang", "menu", "pv"
 DONE = "_done"
@@ -171,6 +173,7 @@ class Engine:
         t = ctx.t
         params = step.params(ctx) if step.params else {}
         text = t.gettext(step.prompt, **params) if step.prompt != "{intro}" else str(params["intro"])
+        text = _BLANK_LINES.sub("\n\n", text)  # an empty placeholder leaves no gap
         if ctx.state.return_to and step.show is not None and step.key in ctx.answers:
             text += "\n\n" + t.gettext(
                 N_("Your answer so far: {answer}"), answer=step.show(ctx, ctx.answers[step.key])

@@ -304,3 +304,9 @@ def test_consent_button_works_even_when_the_age_was_not_kept(engine: Engine) -> 
     yes = first.button("parent or guardian agrees")
     fresh = engine.handle(None, Event("choice", yes.value, step=yes.step), "en")
     assert fresh.state.consented and fresh.state.answers["age"] == 15 and fresh.state.step == "situation"
+
+
+def test_consent_text_has_no_empty_gap_for_adults(chat: Chat) -> None:
+    chat.send("/start")
+    chat.send("18")
+    assert "\n\n\n" not in chat.text
