@@ -31,7 +31,7 @@ from bot.models import Handoff, utcnow
 from bot.places_store import PlacesStore
 from bot.render import keyboard
 from bot.service import RATING, DialogService
-from dialogs.i18n import LANGUAGES, N_, translator
+from dialogs.i18n import LANGUAGES, N_, Translator, translator
 from dialogs.model import State
 from dialogs.steps import LANGUAGE_CHOICES, Ctx, profile_card
 from knowledge.catalogue import default_catalogue
@@ -232,9 +232,13 @@ class CoachDesk:
         if updated is not None:
             await self._refresh_card(context.bot, updated)
 
+    async def _person(self, user_id: int) -> tuple[State | None, Translator]:
+        """The young person's dialog state and their language (German when nothing is stored)."""
+        state = await self.dialogs.state(user_id)
+        return state, translator(state.lang if state else "de")
+
     async def _tell_user(self, bot: BOT, handoff: Handoff, message: str, **params: str) -> None:
-        state = await self.dialogs.state(handoff.user_id)
-        t = translator(state.lang if state else "de")
+        _, t = await self._person(handoff.user_id)
         try:
             await bot.send_message(handoff.user_id, t.gettext(message, **params))
         except Forbidden:
@@ -243,8 +247,7 @@ class CoachDesk:
             log.warning("could not tell hand-off %s: %s", handoff.id, type(error).__name__)
 
     async def _ask_rating(self, bot: BOT, handoff: Handoff) -> None:
-        state = await self.dialogs.state(handoff.user_id)
-        t = translator(state.lang if state else "de")
+        state, t = await self._person(handoff.user_id)
         stars = [
             InlineKeyboardButton("⭐" * n, callback_data=f"{RATING}:{handoff.id}:{n}") for n in range(1, 6)
         ]
@@ -363,8 +366,7 @@ class CoachDesk:
                     self.chat_id, row.from_chat_id, row.from_message_id, message_thread_id=thread
                 )
             else:
-                state = await self.dialogs.state(handoff.user_id)
-                t = translator(state.lang if state else "de")
+                _, t = await self._person(handoff.user_id)
                 header = t.gettext(N_("💬 Your coach {name}:"), name=row.sender_name)
                 if row.body:
                     sent = await bot.send_message(handoff.user_id, f"{header}\n{row.body}")

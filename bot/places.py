@@ -36,10 +36,9 @@ def search_profile(state: State, today: dt.date) -> SearchProfile | None:
 
 
 class PlacesController:
-    def __init__(self, store: PlacesStore, catalogue: Catalogue, today: type[dt.date] = dt.date) -> None:
+    def __init__(self, store: PlacesStore, catalogue: Catalogue) -> None:
         self.store = store
         self.catalogue = catalogue
-        self._today = today
 
     async def handle(self, user_id: int, state: State, value: str) -> list[Reply]:
         """A ``pl:...`` button; anything malformed gets the first page again."""
@@ -80,7 +79,7 @@ class PlacesController:
 
     async def page(self, user_id: int, state: State, page: int, note: str = "") -> Reply:
         t = translator(state.lang)
-        profile = search_profile(state, self._today.today())
+        profile = search_profile(state, dt.date.today())
         if profile is None:
             return Reply(t.gettext(N_("Tell me where you live first: /profile")))
         result = await self.store.search(profile)
@@ -116,7 +115,7 @@ class PlacesController:
         return Reply(f"{note}\n\n{reply.text}" if note else reply.text, reply.buttons)
 
     async def _card(self, user_id: int, state: State, place_id: int) -> PlaceCard | None:
-        profile = search_profile(state, self._today.today())
+        profile = search_profile(state, dt.date.today())
         rows = await self.store.get([place_id])
         if profile is None or place_id not in rows:
             return None

@@ -342,13 +342,9 @@ class Engine:
         return [self._render(ctx)]
 
     def _wish_pick(self, ctx: Ctx, event: Event) -> list[Reply]:
-        if (
-            event.kind == "text"
-            and event.text.strip()
-            and self._chosen(ctx, STEPS["wish_pick"], event) is None
-        ):
-            return self._search(ctx, event.text.strip())
         choice = self._chosen(ctx, STEPS["wish_pick"], event)
+        if choice is None and event.kind == "text" and event.text.strip():  # a new wish instead of a pick
+            return self._search(ctx, event.text.strip())
         if choice is None:
             return self._generic(ctx, STEPS["wish_pick"], event)
         if choice.value == "none":

@@ -220,15 +220,21 @@ def card_button(tg: FakeTelegram, label: str) -> tuple[dict[str, Any], str]:
     raise AssertionError(f"no card button {label!r}")
 
 
-async def test_coach_handoff_relay_and_close(tg: FakeTelegram, coach_bot: BotProcess) -> None:
-    await started(tg, coach_bot)
+async def ask_for_coach(tg: FakeTelegram) -> tuple[Any, dict[str, Any]]:
+    """A young person finishes the dialog and taps "talk to a coach": the topic call and the card."""
     card = await onboard(tg)
     menu = await tap(tg, card, "All correct", "What would you like to do")
     mark = tg.mark()
     await tap(tg, menu, "Talk to a coach", "A coach knows now")
     topic = await tg.wait_for_call("createForumTopic", after=mark)
-    assert topic.params["chat_id"] == COACH_CHAT and "Lea" in topic.params["name"]
     alert = await tg.wait_for_message(COACH_CHAT, contains="Anfrage von Lea", after=mark)
+    return topic, alert
+
+
+async def test_coach_handoff_relay_and_close(tg: FakeTelegram, coach_bot: BotProcess) -> None:
+    await started(tg, coach_bot)
+    topic, alert = await ask_for_coach(tg)
+    assert topic.params["chat_id"] == COACH_CHAT and "Lea" in topic.params["name"]
     thread = alert["message_thread_id"]
     assert "Kraftfahrzeugmechatroniker/-in" in alert["text"] and "Fachoberschulreife" in alert["text"]
 
@@ -274,12 +280,7 @@ async def test_coach_handoff_relay_and_close(tg: FakeTelegram, coach_bot: BotPro
 
 async def test_deleted_topic_is_recreated(tg: FakeTelegram, coach_bot: BotProcess) -> None:
     await started(tg, coach_bot)
-    card = await onboard(tg)
-    menu = await tap(tg, card, "All correct", "What would you like to do")
-    mark = tg.mark()
-    await tap(tg, menu, "Talk to a coach", "A coach knows now")
-    first = await tg.wait_for_call("createForumTopic", after=mark)
-    alert = await tg.wait_for_message(COACH_CHAT, contains="Anfrage von Lea", after=mark)
+    first, alert = await ask_for_coach(tg)
     tg.delete_topic(COACH_CHAT, alert["message_thread_id"])
     mark = tg.mark()
     tg.send_text(USER, "Ist da jemand?")
@@ -296,11 +297,7 @@ async def test_deleted_topic_is_recreated(tg: FakeTelegram, coach_bot: BotProces
 
 async def test_blocked_user_is_reported_to_the_coach(tg: FakeTelegram, coach_bot: BotProcess) -> None:
     await started(tg, coach_bot)
-    card = await onboard(tg)
-    menu = await tap(tg, card, "All correct", "What would you like to do")
-    mark = tg.mark()
-    await tap(tg, menu, "Talk to a coach", "A coach knows now")
-    alert = await tg.wait_for_message(COACH_CHAT, contains="Anfrage von Lea", after=mark)
+    _, alert = await ask_for_coach(tg)
     tg.block_user(USER)
     mark = tg.mark()
     tg.send_in_group(COACH_CHAT, COACH, "Bist du noch da?", message_thread_id=alert["message_thread_id"])

@@ -10,6 +10,7 @@ from telegram import Bot
 from bot.coach import CoachDesk
 from bot.config import Settings
 from bot.jobs import send_alerts
+from bot.models import AlertSubscription
 from bot.runtime import Runtime
 from knowledge.demo_places import SOURCE, demo_offers
 from tests.driver import ServiceChat
@@ -18,24 +19,29 @@ from tests.fakebotapi import FakeTelegram
 COACH_CHAT = -100555
 
 
+async def rewind_alerts(runtime: Runtime, user_id: int, by: dt.timedelta) -> None:
+    """As if the last alert went out yesterday and the last check was ``by`` earlier."""
+    await runtime.places_store.alert_sent(user_id, dt.date.today() - dt.timedelta(days=1))
+    async with runtime.dialogs.sessions.begin() as session:
+        row = await session.get(AlertSubscription, user_id)
+        assert row is not None
+        row.checked_at = row.checked_at - by
+
+
 async def test_alerts_go_out_once_a_day_and_stop_for_blocked_users(runtime: Runtime) -> None:
     chat = ServiceChat(runtime.dialogs, 901)
     await chat.onboard()
     await chat.tap("Open places")
     await chat.tap("Tell me about new places")
     store = runtime.places_store
-    (sub,) = await store.subscriptions()
+    assert [s.user_id for s in await store.subscriptions()] == [901]
     await store.replace_source(
         SOURCE, demo_offers(dt.date(2026, 11, 28), runtime.offer_reader().occupation_of), demo=True
     )
     async with FakeTelegram() as tg, Bot(tg.token, base_url=tg.base_url) as bot:
         today = dt.date.today()
         # places first seen in the same second as the subscription count as new too
-        await store.alert_sent(901, today - dt.timedelta(days=1))
-        async with runtime.dialogs.sessions.begin() as session:
-            row = await session.get(type(sub), 901)
-            assert row is not None
-            row.checked_at = row.checked_at - dt.timedelta(minutes=1)
+        await rewind_alerts(runtime, 901, dt.timedelta(minutes=1))
         assert await send_alerts(bot, runtime, today) == 1
         message = await tg.wait_for_message(901, contains="new place")
         assert any(
@@ -43,11 +49,7 @@ async def test_alerts_go_out_once_a_day_and_stop_for_blocked_users(runtime: Runt
         )
         assert await send_alerts(bot, runtime, today) == 0  # at most one per day
         tg.block_user(901)
-        await store.alert_sent(901, today - dt.timedelta(days=1))
-        async with runtime.dialogs.sessions.begin() as session:
-            row = await session.get(type(sub), 901)
-            assert row is not None
-            row.checked_at = row.checked_at - dt.timedelta(days=1)
+        await rewind_alerts(runtime, 901, dt.timedelta(days=1))
         assert await send_alerts(bot, runtime, today) == 0
         assert not await store.subscribed(901)  # blocked: no retry loop, the subscription ends
 
