@@ -105,11 +105,15 @@ def dialog_traffic() -> list[dict[str, Any]]:
 
 
 async def run(app: Application[Any, Any, Any, Any, Any, Any], raw: list[dict[str, Any]]) -> float:
-    updates = [Update.de_json(u, app.bot) for u in raw]
+    """Updates/s from the Bot API's JSON to the last reply, the way the Updater feeds a running app."""
+    await app.start()
     start = time.perf_counter()
-    for update in updates:
-        await app.process_update(update)
-    return len(updates) / (time.perf_counter() - start)
+    for update in raw:
+        app.update_queue.put_nowait(Update.de_json(update, app.bot))
+    await app.update_queue.join()
+    rate = len(raw) / (time.perf_counter() - start)
+    await app.stop()
+    return rate
 
 
 async def echo_rate(count: int) -> float:

@@ -16,6 +16,7 @@ from sqlalchemy import (
     Index,
     MetaData,
     String,
+    Text,
     UniqueConstraint,
     func,
 )
@@ -54,6 +55,12 @@ class User(Base):
     lang: Mapped[str] = mapped_column(String(8))
     step: Mapped[str] = mapped_column(String(32))
     state: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    #: Bumped by every write of the dialog state; a write names the version it read (optimistic locking
+    #: across bot processes, see ``bot/state_store.py``).
+    version: Mapped[int] = mapped_column(default=0, server_default="0")
+    #: Telegram update ids applied to this row, newest last, space-separated (the last ``KEEP`` ones):
+    #: a redelivered update is recognised and not applied twice.
+    update_ids: Mapped[str] = mapped_column(Text, default="", server_default="")
     consent_at: Mapped[dt.datetime] = mapped_column(server_default=func.now())
     created_at: Mapped[dt.datetime] = mapped_column(server_default=func.now())
     updated_at: Mapped[dt.datetime] = mapped_column(server_default=func.now(), onupdate=utcnow, index=True)
@@ -178,16 +185,3 @@ class Coach(Base):
     user_id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
     name: Mapped[str] = mapped_column(String(64), default="")
     languages: Mapped[list[str]] = mapped_column(JSON, default=list)
-
-
-class ProcessedUpdate(Base):
-    """Telegram update ids already applied to a stored profile (no personal data), kept two days.
-
-    Written in the same transaction as the dialog state, so a redelivered update (after a crash, or to a
-    second bot process) is recognised and not applied twice.
-    """
-
-    __tablename__ = "processed_updates"
-
-    update_id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
-    created_at: Mapped[dt.datetime] = mapped_column(server_default=func.now(), index=True)

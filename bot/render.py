@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import json
+from functools import lru_cache
+
 from telegram import (
     InlineKeyboardButton,
     InlineKeyboardMarkup,
@@ -11,7 +14,7 @@ from telegram import (
 )
 
 from dialogs.i18n import N_, translator
-from dialogs.model import Reply
+from dialogs.model import Button, Reply
 
 MAX_CALLBACK_BYTES = 64
 
@@ -35,3 +38,20 @@ def keyboard(
     if reply.remove_keyboard:
         return ReplyKeyboardRemove()
     return None
+
+
+def markup_json(reply: Reply, lang: str) -> str | None:
+    """The reply's keyboard as the Bot API's JSON text, built once per distinct keyboard and language.
+
+    Steps show the same keyboards again and again; building and serialising PTB's objects for every
+    message cost about as much as the rest of a dialog step (``bench/dialog.py``).
+    """
+    return _markup_json(reply.buttons, reply.ask_location, reply.remove_keyboard, lang)
+
+
+@lru_cache(maxsize=4096)
+def _markup_json(
+    buttons: tuple[tuple[Button, ...], ...], ask_location: bool, remove_keyboard: bool, lang: str
+) -> str | None:
+    markup = keyboard(Reply("", buttons, ask_location, remove_keyboard=remove_keyboard), lang)
+    return None if markup is None else json.dumps(markup.to_dict())

@@ -13,6 +13,7 @@ from bot.handoffs import HandoffStore
 from bot.places import PlacesController
 from bot.places_store import PlacesStore
 from bot.service import CoachOptions, DialogService
+from bot.state_store import open_state_store
 from dialogs.engine import Engine
 from dialogs.model import Services
 from knowledge.catalogue import default_catalogue
@@ -29,6 +30,7 @@ class Runtime:
     places_store: PlacesStore
 
     async def close(self) -> None:
+        await self.dialogs.store.close()
         await self.db.dispose()
 
     async def refresh_suggestions(self) -> None:
@@ -58,9 +60,14 @@ async def open_runtime(settings: Settings, migrate: bool = True) -> Runtime:
         contact_text=settings.coach_contact_text,
     )
     services = build_services()
-    dialogs = DialogService(sessions, Engine(services), places, HandoffStore(sessions), coach)
+    state_store = await open_state_store(settings.db_url)
+    dialogs = DialogService(sessions, state_store, Engine(services), places, HandoffStore(sessions), coach)
     runtime = Runtime(settings, db, dialogs, store)
-    await runtime.refresh_suggestions()
+    try:
+        await runtime.refresh_suggestions()
+    except BaseException:
+        await runtime.close()
+        raise
     return runtime
 
 

@@ -1,9 +1,9 @@
-"""Applies dialog events for one young person inside one database transaction.
+"""Applies dialog events for one young person: load the state, run the engine, write, then reply.
 
-Shared by the Telegram transport and the console chat. The state is loaded, the engine runs, and the
-new state is written in the same transaction before any reply leaves the process, so a crash between
-two messages loses nothing. Before consent nothing is written: the few answers given so far live only
-in this process's memory.
+Shared by the Telegram transport and the console chat. The new state (with the update id) is written in
+one statement before any reply leaves the process, so a crash between two messages loses nothing and a
+redelivered update is not applied twice (``bot/state_store.py``). Before consent nothing is written: the
+few answers given so far live only in this process's memory.
 """
 
 from __future__ import annotations
@@ -12,14 +12,13 @@ from collections import OrderedDict
 from dataclasses import dataclass
 
 from sqlalchemy import delete
-from sqlalchemy.dialects.postgresql import insert as postgresql_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.handoffs import CoachHours, HandoffStore
-from bot.models import CoachTopic, ProcessedUpdate, User, utcnow
+from bot.models import CoachTopic, User, utcnow
 from bot.places import PlacesController
 from bot.privacy import export_user
+from bot.state_store import StateStore
 from dialogs import places_view
 from dialogs.engine import Engine
 from dialogs.i18n import N_, Translator, translator
@@ -33,16 +32,6 @@ CONTACT_TEXT = N_(
 )
 
 
-async def first_time(session: AsyncSession, update_id: int) -> bool:
-    """Record ``update_id`` in the current transaction; False when it was recorded before."""
-    dialect = session.get_bind().dialect.name
-    insert = sqlite_insert if dialect == "sqlite" else postgresql_insert
-    result = await session.execute(
-        insert(ProcessedUpdate).values(update_id=update_id).on_conflict_do_nothing()
-    )
-    return bool(result.rowcount)  # type: ignore[attr-defined]
-
-
 def _day_range(t: Translator, hours: CoachHours) -> str:
     from babel.dates import get_day_names
 
@@ -50,6 +39,8 @@ def _day_range(t: Translator, hours: CoachHours) -> str:
     return f"{names[hours.first_day]}–{names[hours.last_day]}"
 
 
+#: How often one event is computed again when another process changed the same person's row meanwhile.
+WRITE_ATTEMPTS = 5
 #: Pre-consent states kept in memory (answers are only the age); the oldest are forgotten first.
 MAX_PENDING = 10_000
 
@@ -82,12 +73,14 @@ class DialogService:
     def __init__(
         self,
         sessions: async_sessionmaker[AsyncSession],
+        store: StateStore,
         engine: Engine,
         places: PlacesController,
         handoffs: HandoffStore,
         coach: CoachOptions | None = None,
     ) -> None:
         self.sessions = sessions
+        self.store = store
         self.engine = engine
         self.places = places
         self.handoffs = handoffs
@@ -106,30 +99,25 @@ class DialogService:
             early = await self._outside_dialog(user_id, current, event)
             if early is not None:
                 return early
-        async with self.sessions.begin() as session:
-            row = await session.get(User, user_id, with_for_update=True)
-            state = State.from_json(row.lang, row.state) if row else self._pending.get(user_id)
-            if row is not None and update_id is not None and not await first_time(session, update_id):
-                assert state is not None  # Telegram redelivered an update that was applied already
-                return Result([self.engine.current(state)], state, duplicate=True)
+        for _attempt in range(WRITE_ATTEMPTS):
+            stored = await self.store.load(user_id)
+            state = stored.state if stored else self._pending.get(user_id)
+            if stored is not None and update_id is not None and stored.applied(update_id):
+                # Telegram redelivered an update that was applied already: ask the current question again.
+                return Result([self.engine.current(stored.state)], stored.state, duplicate=True)
             outcome: Outcome = self.engine.handle(state, event, lang)
             new = outcome.state
-            attachment = await export_user(session, user_id) if "export" in outcome.actions and row else None
-            topic = await session.get(CoachTopic, user_id) if "delete" in outcome.actions else None
-            if new.consented:
-                if row is None:
-                    if update_id is not None:
-                        await first_time(session, update_id)
-                    row = User(id=user_id)
-                    session.add(row)
-                row.lang, row.step, row.state = new.lang, new.step, new.to_json()
-                self._pending.pop(user_id, None)
-            else:
-                if row is not None:  # data deleted: nothing of the person stays (rows cascade)
-                    await session.execute(delete(User).where(User.id == user_id))
+            if not new.consented:
                 self._remember(user_id, new)
+                break
+            if await self.store.save(user_id, stored, new, update_id) is not None:
+                self._pending.pop(user_id, None)
+                break
+        else:
+            raise RuntimeError(f"the dialog state changed {WRITE_ATTEMPTS} times while being written")
+        topic = await self._delete(user_id) if stored is not None and not new.consented else None
         replies = list(outcome.replies)
-        handoff_id = None
+        handoff_id, attachment = None, None
         for action in outcome.actions:
             if action == "places":
                 replies.append(await self.places.page(user_id, new, 0))
@@ -137,14 +125,24 @@ class DialogService:
                 handoff, created = await self.handoffs.open(user_id, first_name)
                 handoff_id = handoff.id if created else None
                 replies += self._coach_replies(new, created)
-        if attachment is not None:
-            replies.append(
-                Reply(translator(new.lang).gettext(N_("📦 Here is everything I have stored about you.")))
-            )
+            elif action == "export" and stored is not None:
+                async with self.sessions() as session:
+                    attachment = await export_user(session, user_id)
+                replies.append(
+                    Reply(translator(new.lang).gettext(N_("📦 Here is everything I have stored about you.")))
+                )
         return Result(
             replies, new, outcome.actions, handoff_id=handoff_id, attachment=attachment,
             deleted_topic=(topic.chat_id, topic.thread_id) if topic else None,
         )  # fmt: skip
+
+    async def _delete(self, user_id: int) -> CoachTopic | None:
+        """Remove every row of the person (their rows cascade); returns their coach topic, if any."""
+        async with self.sessions.begin() as session:
+            topic = await session.get(CoachTopic, user_id)
+            await session.execute(delete(User).where(User.id == user_id))
+        self.store.forget(user_id)
+        return topic
 
     async def _outside_dialog(self, user_id: int, state: State, event: Event) -> Result | None:
         """Places buttons, ratings and messages for the coach, which do not move the dialog."""
@@ -195,9 +193,9 @@ class DialogService:
         return [self.engine.current(state)]
 
     async def state(self, user_id: int) -> State | None:
-        async with self.sessions() as session:
-            row = await session.get(User, user_id)
-            return State.from_json(row.lang, row.state) if row else self._pending.get(user_id)
+        """The person's dialog state as stored now (or the unsaved one before consent)."""
+        stored = await self.store.read(user_id)
+        return stored.state if stored else self._pending.get(user_id)
 
     def _remember(self, user_id: int, state: State) -> None:
         self._pending[user_id] = state

@@ -9,7 +9,6 @@ from typing import Any
 
 from telegram import (
     BotCommand,
-    InlineKeyboardMarkup,
     InputFile,
     Message,
     Update,
@@ -32,7 +31,7 @@ from telegram.request import BaseRequest
 from bot.coach import CoachDesk
 from bot.config import Settings
 from bot.jobs import schedule
-from bot.render import keyboard
+from bot.render import markup_json
 from bot.runtime import Runtime, open_runtime
 from dialogs.i18n import LANGUAGES, N_, negotiate, translator
 from dialogs.model import Event, Reply
@@ -142,21 +141,20 @@ class TelegramBot:
         self, context: ContextTypes.DEFAULT_TYPE, chat_id: int, reply: Reply, lang: str, pressed: object
     ) -> None:
         """Send a reply; a multi-select toggle edits the message whose button was pressed instead."""
-        markup = keyboard(reply, lang)
-        if (
-            reply.replace_previous
-            and isinstance(pressed, Message)
-            and isinstance(markup, InlineKeyboardMarkup | None)
-        ):
+        # The keyboard goes as its ready JSON text, which the Bot API takes like the serialised object.
+        markup = markup_json(reply, lang)
+        extra = {"reply_markup": markup} if markup is not None else None
+        inline_only = not (reply.ask_location or reply.remove_keyboard)
+        if reply.replace_previous and isinstance(pressed, Message) and inline_only:
             try:
                 await context.bot.edit_message_text(
-                    reply.text, chat_id=chat_id, message_id=pressed.message_id, reply_markup=markup
+                    reply.text, chat_id=chat_id, message_id=pressed.message_id, api_kwargs=extra
                 )
                 return
             except BadRequest as exc:
                 if "not modified" in str(exc).lower():
                     return
-        await context.bot.send_message(chat_id, reply.text, reply_markup=markup)
+        await context.bot.send_message(chat_id, reply.text, api_kwargs=extra)
 
     async def on_error(self, update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
         error = context.error

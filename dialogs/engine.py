@@ -6,7 +6,6 @@ stores the returned state in the same transaction and then sends the replies.
 
 from __future__ import annotations
 
-import copy
 import re
 from collections.abc import Callable
 
@@ -54,7 +53,7 @@ class Engine:
 
     def handle(self, state: State | None, event: Event, lang: str) -> Outcome:
         """Apply one event. ``lang`` is the language for a young person without a stored state."""
-        new_state = copy.deepcopy(state) if state is not None else State(lang=lang)
+        new_state = state.copy() if state is not None else State(lang=lang)
         if new_state.step not in STEPS:
             new_state.step = resume_step(new_state)
             new_state.scratch = {}

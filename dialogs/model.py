@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Literal, Protocol
@@ -83,6 +84,10 @@ class State:
             "scratch": self.scratch,
             "return_to": self.return_to,
         }
+
+    def copy(self) -> State:
+        """A deep copy, made the way the state is stored (JSON), which is also the fastest way."""
+        return State.from_json(self.lang, json.loads(json.dumps(self.to_json())))
 
     @classmethod
     def from_json(cls, lang: str, data: dict[str, Any]) -> State:

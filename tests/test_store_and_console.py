@@ -5,9 +5,10 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 
 from sqlalchemy import func, select
-from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bot.database import create_engine, sessionmaker
 from bot.handoffs import HandoffStore
@@ -15,8 +16,9 @@ from bot.models import User
 from bot.places import PlacesController
 from bot.places_store import PlacesStore
 from bot.service import DialogService
+from bot.state_store import KEEP, Stored, open_state_store
 from dialogs.engine import Engine
-from dialogs.model import Event
+from dialogs.model import Event, State
 from knowledge.catalogue import default_catalogue
 
 
@@ -28,42 +30,85 @@ async def count_users(url: str) -> int:
     return int(n or 0)
 
 
-def service_for(db: AsyncEngine, engine: Engine) -> DialogService:
+@asynccontextmanager
+async def process(db_url: str, engine: Engine) -> AsyncIterator[DialogService]:
+    """The dialog service as one bot process has it: its own connections and its own cache."""
+    db = create_engine(db_url)
     sessions = sessionmaker(db)
     places = PlacesController(PlacesStore(sessions, default_catalogue()), default_catalogue())
-    return DialogService(sessions, engine, places, HandoffStore(sessions))
+    store = await open_state_store(db_url)
+    try:
+        yield DialogService(sessions, store, engine, places, HandoffStore(sessions))
+    finally:
+        await store.close()
+        await db.dispose()
+
+
+async def consented(service: DialogService, user_id: int, first_update: int) -> None:
+    await service.handle(user_id, Event.typed("17"), "en", update_id=first_update)
+    await service.handle(user_id, Event("choice", "yes:17", step="consent"), "en", update_id=first_update + 1)
 
 
 async def test_nothing_is_stored_before_consent_and_everything_after(db_url: str, engine: Engine) -> None:
-    db = create_engine(db_url)
-    service = service_for(db, engine)
-    await service.handle(7, Event("command", "start"), "en", update_id=1)
-    await service.handle(7, Event.typed("17"), "en", update_id=2)
-    assert await count_users(db_url) == 0
-    result = await service.handle(7, Event("choice", "yes:17", step="consent"), "en", update_id=3)
-    assert result.state.step == "situation"
-    assert await count_users(db_url) == 1
-    await service.handle(7, Event("choice", "pupil", step="situation"), "en", update_id=4)
-    await db.dispose()
+    async with process(db_url, engine) as service:
+        await service.handle(7, Event("command", "start"), "en", update_id=1)
+        await service.handle(7, Event.typed("17"), "en", update_id=2)
+        assert await count_users(db_url) == 0
+        result = await service.handle(7, Event("choice", "yes:17", step="consent"), "en", update_id=3)
+        assert result.state.step == "situation"
+        assert await count_users(db_url) == 1
+        await service.handle(7, Event("choice", "pupil", step="situation"), "en", update_id=4)
 
-    # a new process (new service, new engine connection) continues where the person stopped
-    db = create_engine(db_url)
-    restarted = service_for(db, engine)
-    state = await restarted.state(7)
-    assert state is not None and state.step == "certificate" and state.answers["age"] == 17
-    await db.dispose()
+    async with process(db_url, engine) as restarted:  # a new process continues where the person stopped
+        state = await restarted.state(7)
+        assert state is not None and state.step == "certificate" and state.answers["age"] == 17
 
 
 async def test_a_redelivered_update_is_not_applied_twice(db_url: str, engine: Engine) -> None:
-    db = create_engine(db_url)
-    service = service_for(db, engine)
-    await service.handle(8, Event.typed("17"), "en", update_id=10)
-    await service.handle(8, Event("choice", "yes:17", step="consent"), "en", update_id=11)
-    first = await service.handle(8, Event("choice", "pupil", step="situation"), "en", update_id=12)
-    again = await service.handle(8, Event("choice", "pupil", step="situation"), "en", update_id=12)
-    assert again.duplicate and again.state.step == first.state.step == "certificate"
-    assert "school certificate" in again.replies[0].text  # the current question is asked again
-    await db.dispose()
+    async with process(db_url, engine) as service:
+        await consented(service, 8, 10)
+        first = await service.handle(8, Event("choice", "pupil", step="situation"), "en", update_id=12)
+        again = await service.handle(8, Event("choice", "pupil", step="situation"), "en", update_id=12)
+        assert again.duplicate and again.state.step == first.state.step == "certificate"
+        assert "school certificate" in again.replies[0].text  # the current question is asked again
+
+
+async def test_two_processes_serving_one_person_apply_every_update_once(db_url: str, engine: Engine) -> None:
+    async with process(db_url, engine) as a, process(db_url, engine) as b:
+        await consented(a, 9, 20)
+        await b.handle(9, Event("choice", "pupil", step="situation"), "en", update_id=22)
+        # a still has its own copy of the row from before b's write: the write is refused and redone
+        result = await a.handle(9, Event("choice", "msa", step="certificate"), "en", update_id=23)
+        assert result.state.step == "german" and not result.duplicate
+        assert result.state.answers["situation"] == "pupil" and result.state.answers["certificate"] == "msa"
+        # Telegram redelivers update 23 to b: recognised there although b never saw it
+        again = await b.handle(9, Event("choice", "msa", step="certificate"), "en", update_id=23)
+        assert again.duplicate and again.state.step == "german"
+        # an update that was delayed (24 arrives after 25) is still applied, after the later one
+        await b.handle(9, Event("choice", "good", step="german"), "en", update_id=25)
+        late = await a.handle(9, Event.typed("/profile"), "en", update_id=24)
+        assert not late.duplicate
+        stored = await a.store.read(9)
+        assert stored is not None and stored.update_ids == (21, 22, 23, 25, 24)  # 20 came before consent
+
+
+async def test_deleting_the_data_in_one_process_is_seen_by_the_other(db_url: str, engine: Engine) -> None:
+    async with process(db_url, engine) as a, process(db_url, engine) as b:
+        await consented(a, 10, 30)
+        await b.handle(10, Event("command", "privacy"), "en", update_id=32)
+        await b.handle(10, Event("choice", "delete", step="pv"), "en", update_id=33)
+        deleted = await b.handle(10, Event("choice", "delete_yes", step="pv"), "en", update_id=34)
+        assert await count_users(db_url) == 0 and not deleted.state.consented
+        # a's cached row is gone from the database: a starts again instead of writing over nothing
+        result = await a.handle(10, Event.typed("hello"), "en", update_id=35)
+        assert not result.state.consented and await count_users(db_url) == 0
+
+
+def test_an_update_older_than_every_remembered_one_counts_as_applied() -> None:
+    row = Stored(State(lang="en"), 3, tuple(range(100, 100 + KEEP)))
+    assert row.applied(100) and row.applied(99) and not row.applied(100 + KEEP)
+    assert not Stored(State(lang="en"), 1, (100,)).applied(99)  # few remembered: a late update is applied
+    assert row.after(State(lang="en"), 500).update_ids == (*range(101, 100 + KEEP), 500)
 
 
 def run_console(db_url: str, lines: list[str], *args: str) -> str:
