@@ -39,6 +39,8 @@ class Settings(BaseSettings):
     webhook_secret: SecretStr | None = None
     webhook_listen: str = "127.0.0.1"
     webhook_port: int = Field(default=8443, ge=1, le=65535)
+    #: Updates handled at the same time (different chats; one chat's updates stay in order). 1: one by one.
+    concurrent_updates: int = Field(default=32, ge=1, le=1024)
 
     @field_validator("telegram_bot_token")
     @classmethod

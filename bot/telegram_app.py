@@ -5,6 +5,8 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import signal
+import warnings
 from typing import Any
 
 from telegram import (
@@ -27,16 +29,21 @@ from telegram.ext import (
     filters,
 )
 from telegram.request import BaseRequest
+from telegram.warnings import PTBUserWarning
 
 from bot.coach import CoachDesk
 from bot.config import Settings
+from bot.intake import Poller, Webhook
 from bot.jobs import schedule
+from bot.ordering import ChatOrderedUpdateProcessor
 from bot.render import markup_json
 from bot.runtime import Runtime, open_runtime
 from dialogs.i18n import LANGUAGES, N_, negotiate, translator
 from dialogs.model import Event, Reply
 
 log = logging.getLogger(__name__)
+# Replies go out through ``Bot.do_api_request`` (see ``TelegramBot._send``), on which PTB warns every time.
+warnings.filterwarnings("ignore", r"Please use 'Bot\.sendMessage'", PTBUserWarning)
 WEBHOOK_PATH = "telegram"
 
 COMMANDS = (
@@ -154,7 +161,10 @@ class TelegramBot:
             except BadRequest as exc:
                 if "not modified" in str(exc).lower():
                     return
-        await context.bot.send_message(chat_id, reply.text, api_kwargs=extra)
+        # The raw call: PTB would build a Message object from the answer, which the bot never reads.
+        await context.bot.do_api_request(
+            "sendMessage", {"chat_id": chat_id, "text": reply.text, **(extra or {})}
+        )
 
     async def on_error(self, update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
         error = context.error
@@ -193,6 +203,8 @@ def build_application(
         .token(settings.token)
         .base_url(settings.telegram_api_base_url)
         .post_init(set_commands)
+        .concurrent_updates(ChatOrderedUpdateProcessor(settings.concurrent_updates))
+        .updater(None)  # bot/intake.py fetches updates and confirms each only once it has been applied
     )
     app: Application[Any, Any, Any, Any, Any, Any] = (
         builder.rate_limiter(AIORateLimiter(max_retries=3)).build()
@@ -209,7 +221,9 @@ def build_application(
 
 
 async def run(settings: Settings, webhook: bool = False) -> None:
-    """Serve Telegram until SIGINT/SIGTERM: long polling, or a webhook that checks the secret token."""
+    """Serve Telegram until SIGINT/SIGTERM: long polling, or a webhook that checks the secret token.
+
+    Either way an update is confirmed to Telegram only after it has been applied (``bot/intake.py``)."""
     runtime = await open_runtime(settings)
     app = build_application(settings, runtime)
     stop = asyncio.Event()
@@ -218,34 +232,29 @@ async def run(settings: Settings, webhook: bool = False) -> None:
             if app.post_init:
                 await app.post_init(app)
             await app.start()
-            assert app.updater is not None
             if webhook:
                 assert settings.webhook_secret is not None
-                await app.updater.start_webhook(
-                    listen=settings.webhook_listen,
-                    port=settings.webhook_port,
-                    url_path=WEBHOOK_PATH,
-                    webhook_url=settings.webhook_url.rstrip("/") + "/" + WEBHOOK_PATH,
-                    secret_token=settings.webhook_secret.get_secret_value(),
-                    allowed_updates=Update.ALL_TYPES,
+                endpoint = Webhook(app, settings.webhook_secret.get_secret_value(), WEBHOOK_PATH)
+                await endpoint.start(
+                    settings.webhook_listen,
+                    settings.webhook_port,
+                    settings.webhook_url.rstrip("/") + "/" + WEBHOOK_PATH,
                 )
                 log.info("bot is running (webhook on %s:%s)", settings.webhook_listen, settings.webhook_port)
+                _stop_on_signal(stop)
+                await stop.wait()
+                await endpoint.stop()
             else:
-                await app.updater.start_polling(
-                    allowed_updates=Update.ALL_TYPES, poll_interval=0.0, timeout=10
-                )
+                await app.bot.delete_webhook()
                 log.info("bot is running (long polling)")
-            await _wait_for_signal(stop)
-            await app.updater.stop()
+                _stop_on_signal(stop)
+                await Poller(app).run(stop)
             await app.stop()
     finally:
         await runtime.close()
 
 
-async def _wait_for_signal(stop: asyncio.Event) -> None:
-    import signal
-
+def _stop_on_signal(stop: asyncio.Event) -> None:
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(sig, stop.set)
-    await stop.wait()

@@ -3,7 +3,7 @@
 The real bot process talks to it through ``TELEGRAM_API_BASE_URL``. Tests play the people: they queue
 updates (texts, button presses, locations, photos, coach messages in forum topics) that the bot fetches
 with ``getUpdates``, and read what the bot sent. Faults can be injected: 429s, a blocked user, a deleted
-forum topic.
+forum topic, a request that never gets an answer.
 """
 
 from __future__ import annotations
@@ -89,6 +89,7 @@ class FakeTelegram:
         self.deleted_topics: set[tuple[int, int]] = set()
         self.topics: dict[tuple[int, int], str] = {}
         self.faults: list[Fault] = []
+        self.stalls: dict[int, asyncio.Event] = {}
         self.languages: dict[int, str] = {}
         self.confirmed_offset = 0
         self._changed = asyncio.Condition()
@@ -134,6 +135,10 @@ class FakeTelegram:
             params = {k: _decode(v) for k, v in (await request.post()).items()}
         params.update({k: _decode(v) for k, v in request.query.items()})
         call = Call(method, params, time.monotonic())
+        stall = self.stalls.pop(params.get("chat_id"), None) if method in SENDING else None
+        if stall is not None:
+            stall.set()
+            await asyncio.Event().wait()  # no answer, ever: the bot is stuck mid-update
         try:
             self._inject(method, params)
             handler = getattr(self, f"_api_{method}", None)
@@ -477,6 +482,12 @@ class FakeTelegram:
         self.faults.append(
             Fault(method, error_code, text, retry_after if error_code == 429 else None, times, chat_id)
         )
+
+    def stall_next_send(self, chat_id: int) -> asyncio.Event:
+        """The next message to ``chat_id`` hangs without an answer; the event is set when it arrives."""
+        arrived = asyncio.Event()
+        self.stalls[chat_id] = arrived
+        return arrived
 
     def block_user(self, user_id: int) -> None:
         self.blocked.add(user_id)

@@ -7,7 +7,7 @@ import os
 import signal
 import subprocess
 import sys
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
 
@@ -49,14 +49,16 @@ class BotProcess:
         self.proc.send_signal(signal.SIGKILL)
         self.proc.wait(10)
 
-    def stop(self) -> None:
+    async def stop(self) -> None:
+        """SIGTERM, while the fake Bot API goes on answering the bot's last calls."""
         self.served = self.output()  # what happened while serving, before the shutdown
         if self.proc is not None and self.proc.poll() is None:
             self.proc.send_signal(signal.SIGTERM)
             try:
-                self.proc.wait(15)
+                await asyncio.to_thread(self.proc.wait, 15)
             except subprocess.TimeoutExpired:
                 self.proc.kill()
+                raise AssertionError("the bot did not stop within 15 s after SIGTERM") from None
         self.proc = None
 
     def output(self) -> str:
@@ -70,10 +72,10 @@ async def tg() -> AsyncIterator[FakeTelegram]:
 
 
 @pytest.fixture
-def bot(tg: FakeTelegram, db_url: str, tmp_path: Path) -> Iterator[BotProcess]:
+async def bot(tg: FakeTelegram, db_url: str, tmp_path: Path) -> AsyncIterator[BotProcess]:
     process = BotProcess(tg, db_url, tmp_path)
     yield process
-    process.stop()
+    await process.stop()
     assert "Traceback" not in process.served, process.served[-3000:]
 
 
@@ -118,17 +120,14 @@ async def onboard(tg: FakeTelegram, user: int = USER, kill: BotProcess | None = 
     m = await tap(tg, m, "finished school", "school certificate", user)
     m = await tap(tg, m, "Fachoberschulreife", "How well do you speak German", user)
     if kill is not None:
+        # SIGKILL while the bot is in the middle of this answer: its reply is stuck on the way out
+        stuck = tg.stall_next_send(user)
+        good = next(b for row in m["reply_markup"]["inline_keyboard"] for b in row if "Good" in b["text"])
+        update = tg.press_button(user, m, data=good["callback_data"])
+        await asyncio.wait_for(stuck.wait(), 10)
+        await asyncio.sleep(1)  # the bot polls again meanwhile, but must not confirm the unfinished update
+        assert tg.confirmed_offset <= update["update_id"]
         kill.kill()
-        tg.press_button(
-            user,
-            m,
-            data=next(
-                b["callback_data"]
-                for row in m["reply_markup"]["inline_keyboard"]
-                for b in row
-                if "Good" in b["text"]
-            ),
-        )
         await started(tg, kill)
         m = await tg.wait_for_message(user, contains="Which other languages")
     else:
@@ -166,11 +165,20 @@ async def test_full_dialog_over_telegram_survives_sigkill(tg: FakeTelegram, bot:
     assert "profile is complete" in menu["text"]
     # the location keyboard asked for the shared location
     assert any(k.get("request_location") for row in tg.reply_keyboard(USER)["keyboard"] for k in row)
+    mark = tg.mark()
+    last = tg.send_text(USER, "/menu")
+    await tg.wait_for_message(USER, contains="What would you like to do", after=mark)
+    await bot.stop()  # a clean stop confirms every update it applied: none comes back after a restart
+    assert tg.confirmed_offset == last["update_id"] + 1
 
 
 async def test_bad_input_gets_clear_replies(tg: FakeTelegram, bot: BotProcess) -> None:
     await started(tg, bot)
+    # Telegram refuses the next polls (flood limit, then a server error): the bot waits and polls again
+    tg.fail_next("getUpdates", error_code=429, retry_after=1)
+    tg.fail_next("getUpdates", error_code=502)
     await say(tg, "/start", "how old are you", language_code="en")
+    assert not any(f.times for f in tg.faults)
     mark = tg.mark()
     tg.send_sticker(USER)
     await tg.wait_for_message(USER, contains="only read text", after=mark)
@@ -203,11 +211,11 @@ async def test_bad_input_gets_clear_replies(tg: FakeTelegram, bot: BotProcess) -
 
 
 @pytest.fixture
-def coach_bot(tg: FakeTelegram, db_url: str, tmp_path: Path) -> Iterator[BotProcess]:
+async def coach_bot(tg: FakeTelegram, db_url: str, tmp_path: Path) -> AsyncIterator[BotProcess]:
     tg.set_member(COACH_CHAT, COACH, "member")
     process = BotProcess(tg, db_url, tmp_path, COACH_CHAT_ID=str(COACH_CHAT))
     yield process
-    process.stop()
+    await process.stop()
     assert "Traceback" not in process.served, process.served[-3000:]
 
 
@@ -369,7 +377,8 @@ async def test_two_webhook_processes_serve_the_same_users(
             mark = tg.mark()
             turn += 1
             assert await post_update(ports[turn % 2], update) == 200
-            return await tg.wait_for_message(user, contains=expect, after=mark, timeout=20)
+            # answered only after the update was applied: the reply has been sent already
+            return await tg.wait_for_message(user, contains=expect, after=mark, timeout=0)
 
         last: dict[int, dict[str, Any]] = {}
         for user in users:
@@ -405,7 +414,7 @@ async def test_two_webhook_processes_serve_the_same_users(
             )
     finally:
         for proc in procs:
-            proc.stop()
+            await proc.stop()
     for proc in procs:
         assert "Traceback" not in proc.served, proc.served[-3000:]
 

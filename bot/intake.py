@@ -1,0 +1,168 @@
+"""Updates in from Telegram, confirmed only once they have been applied.
+
+PTB's ``Updater`` confirms an update to Telegram (the next ``getUpdates`` offset, or the webhook's 200) as
+soon as it is queued, so a crash while the update is processed loses it: the person's answer is gone. Here
+the polling offset only moves past updates whose processing has finished, and the webhook answers after
+processing. After a crash Telegram delivers the unconfirmed updates again; the state store recognises those
+that were applied already (``bot/state_store.py``), so each is applied once.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import datetime as dt
+import hmac
+import json
+import logging
+from typing import Any
+
+import tornado.httpserver
+import tornado.web
+from telegram import Update
+from telegram.error import Conflict, InvalidToken, RetryAfter, TelegramError
+from telegram.ext import Application
+
+log = logging.getLogger(__name__)
+
+AnyApplication = Application[Any, Any, Any, Any, Any, Any]
+
+#: While updates are being processed, how long to wait for one to finish before polling again for new ones.
+BUSY_POLL_INTERVAL = 0.5
+MAX_BACKOFF = 30.0
+
+
+async def process(app: AnyApplication, update: Update) -> None:
+    """Apply one update through the application's update processor (concurrency limit, per-chat order)."""
+    await app.update_processor.process_update(update, app.process_update(update))
+
+
+class Poller:
+    """Long polling whose offset never passes an update that is still being processed.
+
+    Updates run concurrently as tasks. Telegram returns unconfirmed updates again on every poll, always in
+    ascending id order; those below the highest id seen so far were started already and are skipped, so none
+    is started twice by one process.
+    """
+
+    def __init__(self, app: AnyApplication, timeout: int = 10) -> None:
+        self.app = app
+        self.timeout = timeout
+        self._running: dict[int, asyncio.Task[None]] = {}
+        self._next = 0  # one past the highest update id seen
+
+    @property
+    def offset(self) -> int:
+        """The first update id Telegram must keep: every update before it has been applied."""
+        return min(self._running) if self._running else self._next
+
+    async def run(self, stop: asyncio.Event) -> None:
+        """Poll until ``stop`` is set, then let running updates finish and confirm them."""
+        failures = 0
+        while not stop.is_set():
+            try:
+                updates = await self._poll(stop)
+                failures = 0
+            except RetryAfter as error:
+                await self._pause(stop, _seconds(error.retry_after))
+                continue
+            except InvalidToken:
+                raise
+            except (Conflict, TelegramError) as error:  # network trouble, 5xx, another process polling
+                failures += 1
+                wait = min(MAX_BACKOFF, 0.5 * 2**failures)
+                log.warning("getUpdates failed (%s); next try in %.1f s", type(error).__name__, wait)
+                await self._pause(stop, wait)
+                continue
+            fresh = [u for u in updates if u.update_id >= self._next]
+            for update in fresh:
+                self._start(update)
+            if not fresh and self._running:
+                # Telegram returned only updates in progress: wait for one to finish instead of spinning.
+                await asyncio.wait(
+                    self._running.values(), timeout=BUSY_POLL_INTERVAL, return_when=asyncio.FIRST_COMPLETED
+                )
+        await self._finish()
+
+    async def _poll(self, stop: asyncio.Event) -> list[Update]:
+        timeout = 0 if self._running else self.timeout  # do not wait for new ones while some are running
+        request = asyncio.ensure_future(
+            self.app.bot.get_updates(
+                offset=self.offset or None, timeout=timeout, allowed_updates=Update.ALL_TYPES
+            )
+        )
+        stopping = asyncio.ensure_future(stop.wait())
+        await asyncio.wait((request, stopping), return_when=asyncio.FIRST_COMPLETED)
+        stopping.cancel()
+        if not request.done():
+            request.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await request
+            return []
+        return list(request.result())
+
+    def _start(self, update: Update) -> None:
+        update_id = update.update_id
+        self._next = max(self._next, update_id + 1)
+        task = asyncio.create_task(process(self.app, update), name=f"update {update_id}")
+        self._running[update_id] = task
+        task.add_done_callback(lambda _task: self._running.pop(update_id))
+
+    async def _pause(self, stop: asyncio.Event, seconds: float) -> None:
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(stop.wait(), seconds)
+
+    async def _finish(self) -> None:
+        if self._running:
+            await asyncio.wait(self._running.values())
+        if self._next:
+            with contextlib.suppress(TelegramError):
+                await self.app.bot.get_updates(offset=self.offset, timeout=0, limit=1)
+
+
+class _WebhookHandler(tornado.web.RequestHandler):
+    SUPPORTED_METHODS = ("POST",)
+
+    def initialize(self, app: AnyApplication, secret: str) -> None:
+        self.app = app
+        self.secret = secret
+
+    async def post(self) -> None:
+        token = self.request.headers.get("X-Telegram-Bot-Api-Secret-Token", "")
+        if not hmac.compare_digest(token.encode(), self.secret.encode()):
+            raise tornado.web.HTTPError(403)
+        try:
+            update = Update.de_json(json.loads(self.request.body), self.app.bot)
+        except (ValueError, TypeError, KeyError) as error:
+            raise tornado.web.HTTPError(400) from error
+        await process(self.app, update)  # answered only now: until then Telegram keeps the update
+
+    def log_exception(self, *args: Any) -> None:  # refused requests are not errors of the bot
+        if not isinstance(args[1], tornado.web.HTTPError):
+            super().log_exception(*args)
+
+
+class Webhook:
+    """An HTTP endpoint for Telegram's webhook that checks the secret token and answers after processing."""
+
+    def __init__(self, app: AnyApplication, secret: str, path: str) -> None:
+        self.app = app
+        self.secret = secret
+        routes = [(f"/{path}", _WebhookHandler, {"app": app, "secret": secret})]
+        self._server = tornado.httpserver.HTTPServer(tornado.web.Application(routes, log_function=_quiet))
+
+    async def start(self, listen: str, port: int, url: str) -> None:
+        self._server.listen(port, listen)
+        await self.app.bot.set_webhook(url, secret_token=self.secret, allowed_updates=Update.ALL_TYPES)
+
+    async def stop(self) -> None:
+        self._server.stop()
+        await self._server.close_all_connections()
+
+
+def _seconds(period: float | dt.timedelta) -> float:
+    return period.total_seconds() if isinstance(period, dt.timedelta) else float(period)
+
+
+def _quiet(handler: tornado.web.RequestHandler) -> None:
+    """No access log: request lines could carry personal data into the logs."""
