@@ -12,7 +12,6 @@ from telegram.ext import Application, ContextTypes
 from bot.config import Settings
 from bot.handoffs import BERLIN
 from bot.places import search_profile
-from bot.privacy import apply_retention
 from bot.render import keyboard
 from bot.runtime import Runtime
 from dialogs.i18n import N_, translator
@@ -69,8 +68,8 @@ def schedule(app: Application[Any, Any, Any, Any, Any, Any], runtime: Runtime, s
             log.info("sent %d place alerts", count)
 
     async def retention(context: ContextTypes.DEFAULT_TYPE) -> None:
-        profiles, messages = await apply_retention(
-            runtime.dialogs.sessions, settings.retention_days, settings.message_retention_days
+        profiles, messages = await runtime.dialogs.apply_retention(
+            settings.retention_days, settings.message_retention_days
         )
         log.info("retention: %d inactive profiles deleted, %d old coach messages emptied", profiles, messages)
 

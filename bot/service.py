@@ -8,6 +8,7 @@ few answers given so far live only in this process's memory.
 
 from __future__ import annotations
 
+import datetime as dt
 from collections import OrderedDict
 from dataclasses import dataclass
 
@@ -17,7 +18,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from bot.handoffs import CoachHours, HandoffStore
 from bot.models import CoachTopic, User, utcnow
 from bot.places import PlacesController
-from bot.privacy import export_user
+from bot.privacy import apply_retention, export_user
 from bot.state_store import StateStore
 from dialogs import places_view
 from dialogs.engine import Engine
@@ -135,6 +136,15 @@ class DialogService:
             replies, new, outcome.actions, handoff_id=handoff_id, attachment=attachment,
             deleted_topic=(topic.chat_id, topic.thread_id) if topic else None,
         )  # fmt: skip
+
+    async def apply_retention(
+        self, inactive_days: int, message_days: int, now: dt.datetime | None = None
+    ) -> tuple[int, int]:
+        """The retention clean-up (``bot/privacy.py``); no copy of a deleted profile stays in the cache."""
+        profiles, messages = await apply_retention(self.sessions, inactive_days, message_days, now)
+        if profiles:
+            self.store.clear()
+        return profiles, messages
 
     async def _delete(self, user_id: int) -> CoachTopic | None:
         """Remove every row of the person (their rows cascade); returns their coach topic, if any."""

@@ -116,6 +116,10 @@ class StateStore(ABC):
         """Drop the cached row (after the row was deleted, or when it may be stale)."""
         self._cache.pop(user_id, None)
 
+    def clear(self) -> None:
+        """Drop every cached row (after rows were deleted in bulk)."""
+        self._cache.clear()
+
     @abstractmethod
     async def _fetch(self, sql: str, *params: Any) -> Sequence[Sequence[Any]]:
         """The rows of one statement, committed on its own."""

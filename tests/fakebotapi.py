@@ -90,6 +90,7 @@ class FakeTelegram:
         self.topics: dict[tuple[int, int], str] = {}
         self.faults: list[Fault] = []
         self.stalls: dict[int, asyncio.Event] = {}
+        self._closing = asyncio.Event()
         self.languages: dict[int, str] = {}
         self.confirmed_offset = 0
         self._changed = asyncio.Condition()
@@ -115,6 +116,9 @@ class FakeTelegram:
         self.port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
 
     async def stop(self) -> None:
+        self._closing.set()  # long polls and stalled requests end now, not after their timeouts
+        async with self._changed:
+            self._changed.notify_all()
         if self._runner is not None:
             await self._runner.cleanup()
 
@@ -138,7 +142,7 @@ class FakeTelegram:
         stall = self.stalls.pop(params.get("chat_id"), None) if method in SENDING else None
         if stall is not None:
             stall.set()
-            await asyncio.Event().wait()  # no answer, ever: the bot is stuck mid-update
+            await self._closing.wait()  # no answer while the fake runs: the bot is stuck mid-update
         try:
             self._inject(method, params)
             handler = getattr(self, f"_api_{method}", None)
@@ -214,7 +218,7 @@ class FakeTelegram:
                 self._changed.notify_all()
         deadline = time.monotonic() + float(params.get("timeout") or 0)
         async with self._changed:
-            while not self._updates and time.monotonic() < deadline:
+            while not self._updates and time.monotonic() < deadline and not self._closing.is_set():
                 try:
                     await asyncio.wait_for(self._changed.wait(), deadline - time.monotonic())
                 except TimeoutError:

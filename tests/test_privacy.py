@@ -8,7 +8,6 @@ import json
 from sqlalchemy import text
 
 from bot.models import Handoff, RelayMessage
-from bot.privacy import apply_retention
 from bot.runtime import Runtime
 from tests.driver import ServiceChat
 
@@ -115,11 +114,12 @@ async def test_retention_deletes_inactive_profiles_and_old_message_texts(runtime
     await runtime.dialogs.handoffs.set_status(closed.id, "closed")
     later = dt.datetime.now(dt.UTC) + dt.timedelta(days=100)
     # 100 days later: nobody is 180 days inactive, but closed conversations older than 90 days lose their texts
-    assert await apply_retention(runtime.dialogs.sessions, 180, 90, now=later) == (0, 1)
+    assert await runtime.dialogs.apply_retention(180, 90, now=later) == (0, 1)
     async with runtime.dialogs.sessions() as session:
         row = await session.get(RelayMessage, relay)
         assert row is not None and row.body == ""
         assert (await session.get(Handoff, handoff.id)) is not None
     much_later = dt.datetime.now(dt.UTC) + dt.timedelta(days=200)
-    profiles, _ = await apply_retention(runtime.dialogs.sessions, 180, 90, now=much_later)
+    profiles, _ = await runtime.dialogs.apply_retention(180, 90, now=much_later)
     assert profiles == 2 and set((await traces(runtime, 802)).values()) == {0}
+    assert await runtime.dialogs.store.load(802) is None  # not even a cached copy is left
