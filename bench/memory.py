@@ -1,8 +1,8 @@
 """Resident memory of a running bot with the catalogue loaded and 10,000 stored profiles.
 
 Each measurement runs in a fresh process: a bare PTB ``Application`` (the baseline), and the full bot
-(catalogue, matcher, gazetteer, database with 10,000 consented profiles, updates processed with the
-network stubbed). Prints both resident set sizes and the bot's share. Target: bot < 150 MB.
+(catalogue, matcher, gazetteer, database with 10,000 consented profiles, new people's dialog steps and a
+message from every stored person processed with the network stubbed). Prints both resident set sizes and the bot's share. Target: bot < 150 MB.
 Run: ``.venv/bin/python bench/memory.py``.
 """
 
@@ -37,7 +37,7 @@ async def bare() -> float:
 async def full(tmp: str) -> float:
     from sqlalchemy import insert
 
-    from bench.dialog import TOKEN, StubRequest, dialog_traffic, run
+    from bench.dialog import TOKEN, StubRequest, dialog_traffic, message, rate
     from bot.config import Settings
     from bot.database import upgrade
     from bot.models import User
@@ -63,7 +63,9 @@ async def full(tmp: str) -> float:
         await conn.execute(insert(User), rows)
     app = build_application(settings, runtime, request=StubRequest())
     async with app:
-        await run(app, dialog_traffic())
+        await rate(app, dialog_traffic(0))
+        # every stored person opens the menu: the state cache fills up to its limit
+        await rate(app, [message(n + 1, 1_000_000 + n, "/menu") for n in range(PROFILES)])
         result = rss_mb()
     await runtime.close()
     return result

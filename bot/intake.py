@@ -20,7 +20,7 @@ from typing import Any
 import tornado.httpserver
 import tornado.web
 from telegram import Update
-from telegram.error import Conflict, InvalidToken, RetryAfter, TelegramError
+from telegram.error import InvalidToken, RetryAfter, TelegramError
 from telegram.ext import Application
 
 log = logging.getLogger(__name__)
@@ -68,7 +68,7 @@ class Poller:
                 continue
             except InvalidToken:
                 raise
-            except (Conflict, TelegramError) as error:  # network trouble, 5xx, another process polling
+            except TelegramError as error:  # network trouble, 5xx, another process polling (Conflict)
                 failures += 1
                 wait = min(MAX_BACKOFF, 0.5 * 2**failures)
                 log.warning("getUpdates failed (%s); next try in %.1f s", type(error).__name__, wait)
@@ -106,7 +106,12 @@ class Poller:
         self._next = max(self._next, update_id + 1)
         task = asyncio.create_task(process(self.app, update), name=f"update {update_id}")
         self._running[update_id] = task
-        task.add_done_callback(lambda _task: self._running.pop(update_id))
+        task.add_done_callback(lambda _task: self._done(update_id, _task))
+
+    def _done(self, update_id: int, task: asyncio.Task[None]) -> None:
+        del self._running[update_id]
+        if not task.cancelled() and task.exception() is not None:  # PTB reports handler errors itself
+            log.error("update %s failed", update_id, exc_info=task.exception())
 
     async def _pause(self, stop: asyncio.Event, seconds: float) -> None:
         with contextlib.suppress(TimeoutError):

@@ -159,7 +159,10 @@ class PostgresStateStore(StateStore):
 
     @classmethod
     async def open(cls, dsn: str, max_connections: int) -> PostgresStateStore:
-        return cls(await asyncpg.create_pool(dsn, min_size=1, max_size=max_connections))
+        # Each statement commits on its own and changes no session setting, so a connection handed back
+        # needs no reset (asyncpg's default reset is one more round trip per statement).
+        pool = await asyncpg.create_pool(dsn, min_size=1, max_size=max_connections, reset=_no_reset)
+        return cls(pool)
 
     async def _fetch(self, sql: str, *params: Any) -> Sequence[Sequence[Any]]:
         numbered = self._numbered.get(sql)
@@ -171,6 +174,10 @@ class PostgresStateStore(StateStore):
 
     async def close(self) -> None:
         await self._pool.close()
+
+
+async def _no_reset(_connection: asyncpg.Connection) -> None:
+    return None
 
 
 async def open_state_store(database_url: str, max_connections: int = 10) -> StateStore:

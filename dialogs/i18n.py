@@ -9,7 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import io
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache
 from pathlib import Path
 
 from babel import Locale, UnknownLocaleError
@@ -88,8 +88,7 @@ class Translator:
         return text.format(n=self.number(n), **params)
 
     def number(self, value: float, digits: int = 1) -> str:
-        fmt = "#,##0" if digits == 0 or float(value).is_integer() else "#,##0." + "#" * digits
-        return format_decimal(value, format=fmt, locale=self.locale)
+        return _number(value, digits, self.locale)
 
     def date(self, value: dt.date) -> str:
         return format_date(value, format="long", locale=self.locale)
@@ -106,3 +105,10 @@ class Translator:
 def translator(lang: str) -> Translator:
     lang = lang if lang in LANGUAGES else DEFAULT_LANG
     return Translator(lang, _load_catalogue(lang))
+
+
+@lru_cache(maxsize=4096)
+def _number(value: float, digits: int, locale: Locale) -> str:
+    """Babel's number formatting for a locale; cached, as the same distances and counts recur."""
+    fmt = "#,##0" if digits == 0 or float(value).is_integer() else "#,##0." + "#" * digits
+    return format_decimal(value, format=fmt, locale=locale)
