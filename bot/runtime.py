@@ -75,3 +75,7 @@ def setup_logging(level: str) -> None:
     logging.basicConfig(format="%(asctime)s %(levelname)s %(name)s: %(message)s", level=level)
     # httpx logs every request URL at INFO, and the URL contains the bot token.
     logging.getLogger("httpx").setLevel(logging.WARNING)
+    # These log whole updates, API calls and SQL parameters (texts, names, answers) at DEBUG: never below
+    # INFO for them.
+    for name in ("telegram", "httpcore", "aiosqlite", "asyncpg"):
+        logging.getLogger(name).setLevel(max(logging.INFO, logging.getLevelName(level)))

@@ -173,6 +173,7 @@ async def test_full_dialog_over_telegram_survives_sigkill(tg: FakeTelegram, bot:
 
 
 async def test_bad_input_gets_clear_replies(tg: FakeTelegram, bot: BotProcess) -> None:
+    bot.env["LOG_LEVEL"] = "DEBUG"  # even at DEBUG no text or name of a person reaches the log
     await started(tg, bot)
     # Telegram refuses the next polls (flood limit, then a server error): the bot waits and polls again
     tg.fail_next("getUpdates", error_code=429, retry_after=1)
@@ -208,6 +209,8 @@ async def test_bad_input_gets_clear_replies(tg: FakeTelegram, bot: BotProcess) -
     assert not [
         c for c in tg.calls[mark:] if c.method == "sendMessage" and c.params.get("chat_id") == -100777
     ]
+    log = bot.output()
+    assert "DEBUG" in log and not any(text in log for text in ("xxxxxxxx", "hello group", "Lea", "how old"))
 
 
 @pytest.fixture
