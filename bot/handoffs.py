@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import select, update
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.models import Coach, CoachTopic, Handoff, RelayMessage, utcnow
@@ -153,14 +154,28 @@ class HandoffStore:
         body: str = "",
         sender: str = "",
     ) -> int:
-        async with self.sessions.begin() as session:
-            row = RelayMessage(
-                handoff_id=handoff_id, direction=direction, from_chat_id=from_chat_id,
-                from_message_id=from_message_id, body=body[:4096], sender_name=sender[:64], state="pending",
-            )  # fmt: skip
-            session.add(row)
-            await session.flush()
-            return row.id
+        """Store a message to relay; a message stored before (Telegram delivered it again) keeps its row,
+        whose state tells whether it still has to be sent."""
+        try:
+            async with self.sessions.begin() as session:
+                row = RelayMessage(
+                    handoff_id=handoff_id, direction=direction, from_chat_id=from_chat_id,
+                    from_message_id=from_message_id, body=body[:4096], sender_name=sender[:64], state="pending",
+                )  # fmt: skip
+                session.add(row)
+                await session.flush()
+                return row.id
+        except IntegrityError:
+            async with self.sessions() as session:
+                stored = await session.scalar(
+                    select(RelayMessage.id).where(
+                        RelayMessage.from_chat_id == from_chat_id,
+                        RelayMessage.from_message_id == from_message_id,
+                    )
+                )
+            if stored is None:  # not a repeated message after all
+                raise
+            return stored
 
     async def relay(self, relay_id: int) -> RelayMessage | None:
         async with self.sessions() as session:

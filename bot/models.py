@@ -158,7 +158,11 @@ class RelayMessage(Base):
     """One message copied between a young person and the coach topic, with its delivery state."""
 
     __tablename__ = "relay_messages"
-    __table_args__ = (Index("ix_relay_messages_pending", "state", "next_attempt_at"),)
+    __table_args__ = (
+        Index("ix_relay_messages_pending", "state", "next_attempt_at"),
+        # A message Telegram delivers again (after a crash) is recognised and not relayed twice.
+        UniqueConstraint("from_chat_id", "from_message_id"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     handoff_id: Mapped[int] = mapped_column(ForeignKey("handoffs.id", ondelete="CASCADE"), index=True)

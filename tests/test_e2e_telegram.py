@@ -289,6 +289,31 @@ async def test_coach_handoff_relay_and_close(tg: FakeTelegram, coach_bot: BotPro
     assert chart.params["chat_id"] == COACH_CHAT and "Herne" in chart.params["caption"]
 
 
+async def test_a_relayed_message_survives_sigkill_and_arrives_once(
+    tg: FakeTelegram, coach_bot: BotProcess
+) -> None:
+    await started(tg, coach_bot)
+    await ask_for_coach(tg)
+    stuck = tg.stall_next_send(COACH_CHAT)
+    update = tg.send_text(USER, "Können Sie mich anrufen?")
+    await asyncio.wait_for(stuck.wait(), 10)  # stored, on its way to the coach, when the bot dies
+    await asyncio.sleep(1)
+    assert tg.confirmed_offset <= update["update_id"]
+    coach_bot.kill()
+    await started(tg, coach_bot)
+
+    def copies() -> list[Any]:
+        return [
+            c
+            for c in tg.calls
+            if c.method == "copyMessage" and c.params["message_id"] == update["message"]["message_id"]
+        ]
+
+    await tg.wait_for_call("copyMessage", predicate=lambda c: c in copies(), timeout=20)
+    await tg.wait_until_idle(quiet=1.0)
+    assert len(copies()) == 1 and copies()[0].params["chat_id"] == COACH_CHAT
+
+
 async def test_deleted_topic_is_recreated(tg: FakeTelegram, coach_bot: BotProcess) -> None:
     await started(tg, coach_bot)
     first, alert = await ask_for_coach(tg)
