@@ -37,6 +37,7 @@ from bot.intake import Poller, Webhook
 from bot.jobs import schedule
 from bot.ordering import ChatOrderedUpdateProcessor
 from bot.render import markup_json
+from bot.request import RetryingRequest
 from bot.runtime import Runtime, open_runtime
 from dialogs.i18n import LANGUAGES, N_, negotiate, translator
 from dialogs.model import Event, Reply
@@ -207,7 +208,10 @@ def build_application(
         .updater(None)  # bot/intake.py fetches updates and confirms each only once it has been applied
     )
     app: Application[Any, Any, Any, Any, Any, Any] = (
-        builder.rate_limiter(AIORateLimiter(max_retries=3)).build()
+        builder.request(RetryingRequest())
+        .get_updates_request(RetryingRequest(connection_pool_size=1))
+        .rate_limiter(AIORateLimiter(max_retries=3))
+        .build()
         if request is None
         else builder.request(request).get_updates_request(request).build()
     )

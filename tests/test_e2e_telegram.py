@@ -183,7 +183,9 @@ async def test_bad_input_gets_clear_replies(tg: FakeTelegram, bot: BotProcess) -
     mark = tg.mark()
     tg.send_sticker(USER)
     await tg.wait_for_message(USER, contains="only read text", after=mark)
+    tg.fail_next("sendMessage", error_code=502, times=2, chat_id=USER)  # Telegram has a bad moment
     await say(tg, "<b>" + "x" * 4000 + "</b>", "a lot of text")
+    assert not any(f.times for f in tg.faults)
     await say(tg, "/nonsense", "don't know this command")
     mark = tg.mark()
     tg.edit_text(USER, 1, "18")
