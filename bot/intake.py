@@ -30,6 +30,8 @@ AnyApplication = Application[Any, Any, Any, Any, Any, Any]
 #: While updates are being processed, how long to wait for one to finish before polling again for new ones.
 BUSY_POLL_INTERVAL = 0.5
 MAX_BACKOFF = 30.0
+#: Telegram's updates are a few kilobytes; larger webhook requests are refused unread.
+MAX_BODY = 1024 * 1024
 
 
 async def process(app: AnyApplication, update: Update) -> None:
@@ -154,7 +156,9 @@ class Webhook:
         self.app = app
         self.secret = secret
         routes = [(f"/{path}", _WebhookHandler, {"app": app, "secret": secret})]
-        self._server = tornado.httpserver.HTTPServer(tornado.web.Application(routes, log_function=_quiet))
+        self._server = tornado.httpserver.HTTPServer(
+            tornado.web.Application(routes, log_function=_quiet), max_body_size=MAX_BODY
+        )
 
     async def start(self, listen: str, port: int, url: str) -> None:
         self._server.listen(port, listen)

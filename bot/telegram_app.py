@@ -236,6 +236,7 @@ async def run(settings: Settings, webhook: bool = False) -> None:
             if app.post_init:
                 await app.post_init(app)
             await app.start()
+            _stop_on_signal(stop)
             if webhook:
                 assert settings.webhook_secret is not None
                 endpoint = Webhook(app, settings.webhook_secret.get_secret_value(), WEBHOOK_PATH)
@@ -245,13 +246,11 @@ async def run(settings: Settings, webhook: bool = False) -> None:
                     settings.webhook_url.rstrip("/") + "/" + WEBHOOK_PATH,
                 )
                 log.info("bot is running (webhook on %s:%s)", settings.webhook_listen, settings.webhook_port)
-                _stop_on_signal(stop)
                 await stop.wait()
                 await endpoint.stop()
             else:
                 await app.bot.delete_webhook()
                 log.info("bot is running (long polling)")
-                _stop_on_signal(stop)
                 await Poller(app).run(stop)
             await app.stop()
     finally:

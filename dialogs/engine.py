@@ -1,7 +1,7 @@
 """The dialog engine: (stored state, input event) in, (replies, new state) out.
 
 It is pure: no I/O and no Telegram. The transport loads the state, calls :meth:`Engine.handle`,
-stores the returned state in the same transaction and then sends the replies.
+stores the returned state and only then sends the replies.
 """
 
 from __future__ import annotations
