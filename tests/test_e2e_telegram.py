@@ -399,6 +399,7 @@ async def test_two_webhook_processes_serve_the_same_users(
         users = [7001, 7002, 7003]
         assert await post_update(ports[0], tg.send_text(users[0], "/start"), secret=None) == 403
         assert await post_update(ports[0], tg.send_text(users[0], "/start"), secret="wrong") == 403
+        assert await post_update(ports[0], {"update_id": 1, "junk": "x" * 2_000_000}) in (400, 413)
 
         turn = 0
 
