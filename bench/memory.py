@@ -2,7 +2,8 @@
 
 Each measurement runs in a fresh process: a bare PTB ``Application`` (the baseline), and the full bot
 (catalogue, matcher, gazetteer, database with 10,000 consented profiles, new people's dialog steps and a
-message from every stored person processed with the network stubbed). Prints both resident set sizes and the bot's share. Target: bot < 150 MB.
+message from every stored person processed with the network stubbed). Prints both resident set sizes and
+the bot's share. Target: bot < 150 MB.
 Run: ``.venv/bin/python bench/memory.py``.
 """
 

@@ -30,6 +30,7 @@ from bot.handoffs import BERLIN, HandoffStore
 from bot.models import Handoff, utcnow
 from bot.places_store import PlacesStore
 from bot.render import keyboard
+from bot.request import retry_seconds
 from bot.service import RATING, DialogService
 from dialogs.i18n import LANGUAGES, N_, Translator, translator
 from dialogs.model import State
@@ -375,12 +376,7 @@ class CoachDesk:
                     sent = await bot.copy_message(handoff.user_id, row.from_chat_id, row.from_message_id)
             await self.store.relay_result(relay_id, "sent", sent.message_id)
         except RetryAfter as error:
-            wait = (
-                error.retry_after.total_seconds()
-                if isinstance(error.retry_after, dt.timedelta)
-                else float(error.retry_after)
-            )
-            await self.store.relay_result(relay_id, "pending", retry_in=wait)
+            await self.store.relay_result(relay_id, "pending", retry_in=retry_seconds(error))
         except Forbidden:
             await self.store.relay_result(relay_id, "blocked" if row.direction == "to_user" else "failed")
             if row.direction == "to_user":

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import datetime as dt
 import hmac
 import json
 import logging
@@ -22,6 +21,8 @@ import tornado.web
 from telegram import Update
 from telegram.error import InvalidToken, RetryAfter, TelegramError
 from telegram.ext import Application
+
+from bot.request import retry_seconds
 
 log = logging.getLogger(__name__)
 
@@ -66,7 +67,7 @@ class Poller:
                 updates = await self._poll(stop)
                 failures = 0
             except RetryAfter as error:
-                await self._pause(stop, _seconds(error.retry_after))
+                await self._pause(stop, retry_seconds(error))
                 continue
             except InvalidToken:
                 raise
@@ -167,10 +168,6 @@ class Webhook:
     async def stop(self) -> None:
         self._server.stop()
         await self._server.close_all_connections()
-
-
-def _seconds(period: float | dt.timedelta) -> float:
-    return period.total_seconds() if isinstance(period, dt.timedelta) else float(period)
 
 
 def _quiet(handler: tornado.web.RequestHandler) -> None:

@@ -9,9 +9,10 @@ returned at once, so a person who blocked the bot causes no retry loop.
 from __future__ import annotations
 
 import asyncio
+import datetime as dt
 
 from telegram._utils.types import ODVInput
-from telegram.error import NetworkError
+from telegram.error import NetworkError, RetryAfter
 from telegram.request import BaseRequest, HTTPXRequest, RequestData
 
 #: Tries of one request in all; the waits between them are 0.5 s, 1 s, 2 s.
@@ -42,3 +43,9 @@ class RetryingRequest(HTTPXRequest):
             await asyncio.sleep(wait)
             wait *= 2
         return await super().do_request(url, method, request_data, *timeouts)  # the last answer is final
+
+
+def retry_seconds(error: RetryAfter) -> float:
+    """How long Telegram asks to wait after a 429 (PTB gives seconds or a timedelta)."""
+    wait: float | dt.timedelta = error.retry_after
+    return wait.total_seconds() if isinstance(wait, dt.timedelta) else float(wait)

@@ -94,10 +94,8 @@ async def say(tg: FakeTelegram, text: str, expect: str, user: int = USER, **kw: 
     return await tg.wait_for_message(user, contains=expect, after=mark)
 
 
-async def tap(
-    tg: FakeTelegram, message: dict[str, Any], label: str, expect: str, user: int = USER
-) -> dict[str, Any]:
-    mark = tg.mark()
+def button_data(message: dict[str, Any], label: str) -> str:
+    """The callback data of the message's first button whose text contains ``label`` (any case)."""
     button = next(
         (
             b
@@ -108,7 +106,14 @@ async def tap(
         None,
     )
     assert button is not None, (label, message)
-    tg.press_button(user, message, data=button["callback_data"])
+    return str(button["callback_data"])
+
+
+async def tap(
+    tg: FakeTelegram, message: dict[str, Any], label: str, expect: str, user: int = USER
+) -> dict[str, Any]:
+    mark = tg.mark()
+    tg.press_button(user, message, data=button_data(message, label))
     return await tg.wait_for_message(user, contains=expect, after=mark)
 
 
@@ -122,8 +127,7 @@ async def onboard(tg: FakeTelegram, user: int = USER, kill: BotProcess | None = 
     if kill is not None:
         # SIGKILL while the bot is in the middle of this answer: its reply is stuck on the way out
         stuck = tg.stall_next_send(user)
-        good = next(b for row in m["reply_markup"]["inline_keyboard"] for b in row if "Good" in b["text"])
-        update = tg.press_button(user, m, data=good["callback_data"])
+        update = tg.press_button(user, m, data=button_data(m, "Good"))
         await asyncio.wait_for(stuck.wait(), 10)
         await asyncio.sleep(1)  # the bot polls again meanwhile, but must not confirm the unfinished update
         assert tg.confirmed_offset <= update["update_id"]
