@@ -8,6 +8,8 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Literal, Protocol
 
+from knowledge.types import Home, OccupationHit
+
 EventKind = Literal["text", "choice", "location", "command", "unsupported"]
 
 
@@ -108,28 +110,12 @@ class Outcome:
     actions: tuple[str, ...] = ()
 
 
-@dataclass(frozen=True)
-class Place:
-    """A resolved home location."""
+class HomeFinder(Protocol):
+    """Turns a typed postcode or town, or a shared point, into a home (``knowledge.gazetteer``)."""
 
-    name: str
-    lat: float
-    lon: float
-    postcode: str = ""
+    def resolve(self, text: str) -> Home | None: ...
 
-
-@dataclass(frozen=True)
-class OccupationHit:
-    id: str
-    name: str
-    local_name: str
-    score: float
-
-
-class Gazetteer(Protocol):
-    def resolve(self, text: str) -> Place | None: ...
-
-    def nearest(self, lat: float, lon: float) -> Place | None: ...
+    def nearest(self, lat: float, lon: float) -> Home | None: ...
 
 
 class Occupations(Protocol):
@@ -146,6 +132,6 @@ class Occupations(Protocol):
 class Services:
     """What the dialog needs from outside: places on a map, occupations, and today's date."""
 
-    gazetteer: Gazetteer
+    gazetteer: HomeFinder
     occupations: Occupations
     today: Callable[[], dt.date] = dt.date.today

@@ -19,8 +19,8 @@ from pathlib import Path
 
 from rapidfuzz import fuzz, process
 
-from dialogs.model import Place
 from knowledge.matcher import normalize
+from knowledge.types import Home
 
 DATA = Path(__file__).resolve().parent / "data"
 TOWNS_FILE = DATA / "towns_nrw.csv"
@@ -69,14 +69,14 @@ class Gazetteer:
         self._by_name = names
         self._names = list(names)
 
-    def resolve(self, text: str) -> Place | None:
+    def resolve(self, text: str) -> Home | None:
         found = _POSTCODE.search(text)
         if found:
             entry = self.postcodes.get(found.group(1))
             if entry is None:
                 return None
             home = self.towns[entry[0]]
-            return Place(home.name, home.lat, home.lon, found.group(1))
+            return Home(home.name, home.lat, home.lon, found.group(1))
         key = normalize(text)
         if len(key) < 3:
             return None
@@ -84,14 +84,14 @@ class Gazetteer:
         if town is None:
             hit = process.extractOne(key, self._names, scorer=fuzz.ratio, processor=None, score_cutoff=83)
             town = self._by_name[hit[0]] if hit else None
-        return Place(town.name, town.lat, town.lon) if town else None
+        return Home(town.name, town.lat, town.lon) if town else None
 
-    def nearest(self, lat: float, lon: float) -> Place | None:
+    def nearest(self, lat: float, lon: float) -> Home | None:
         towns = [t for t in self.towns.values() if t.population >= 5000] or list(self.towns.values())
         town = min(towns, key=lambda t: distance_km(lat, lon, t.lat, t.lon), default=None)
         if town is None or distance_km(lat, lon, town.lat, town.lon) > MAX_NEAREST_KM:
             return None
-        return Place(town.name, town.lat, town.lon)
+        return Home(town.name, town.lat, town.lon)
 
 
 def load_gazetteer(towns_file: Path = TOWNS_FILE, postcodes_file: Path = POSTCODES_FILE) -> Gazetteer:

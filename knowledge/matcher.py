@@ -18,8 +18,8 @@ from functools import cache
 
 from rapidfuzz import fuzz, process
 
-from dialogs.model import OccupationHit
 from knowledge.catalogue import CERTIFICATES, Catalogue, Occupation, default_catalogue
+from knowledge.types import OccupationHit
 
 #: Words that carry no meaning for matching (German articles and prepositions of official names,
 #: and what people add around a job name).
