@@ -30,10 +30,10 @@ from telegram.request import BaseRequest, RequestData
 
 from bot.config import Settings
 from bot.database import upgrade
-from bot.intake import AnyApplication, process
 from bot.models import User
 from bot.runtime import open_runtime
-from bot.telegram_app import build_application
+from bot.telegram.app import build_application
+from bot.telegram.intake import AnyApplication, process
 
 TOKEN = "123456:BENCH-TOKEN-abcdefghijklmnopqrstuvwx"
 USERS = 150
@@ -118,7 +118,7 @@ def dialog_traffic(round_: int) -> list[dict[str, Any]]:
 
 
 async def rate(app: AnyApplication, raw: list[dict[str, Any]]) -> float:
-    """Updates/s from the Bot API's JSON to the last reply, handled as the bot's poller does (``bot/intake.py``):
+    """Updates/s from the Bot API's JSON to the last reply, handled as the bot's poller does (``bot/telegram/intake.py``):
     each update a task, at most one ``getUpdates`` answer (100 updates) in flight."""
     window = asyncio.Semaphore(100)
     running: set[asyncio.Task[None]] = set()

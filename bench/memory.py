@@ -43,7 +43,7 @@ async def full(tmp: str) -> float:
     from bot.database import upgrade
     from bot.models import User
     from bot.runtime import open_runtime
-    from bot.telegram_app import build_application
+    from bot.telegram.app import build_application
 
     url = f"sqlite+aiosqlite:///{Path(tmp) / 'memory.sqlite3'}"
     await upgrade(url)

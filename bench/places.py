@@ -19,7 +19,7 @@ from sqlalchemy import insert
 
 from bot.database import create_engine, sessionmaker, upgrade
 from bot.models import PlaceOffer
-from bot.places_store import PlacesStore
+from bot.places.store import PlacesStore
 from knowledge.catalogue import default_catalogue
 from knowledge.places import SearchProfile
 

@@ -109,7 +109,7 @@ async def _run(settings: Settings, args: argparse.Namespace) -> int:
         return await _chat(settings, argparse.Namespace(user=1, lang=None))
     if args.webhook and (not settings.webhook_url or settings.webhook_secret is None):
         raise ConfigError("WEBHOOK_URL and WEBHOOK_SECRET: both are needed for --webhook")
-    from bot.telegram_app import run
+    from bot.telegram.app import run
 
     await run(settings, webhook=args.webhook)
     return 0
@@ -205,7 +205,7 @@ def _date_arg(value: str) -> dt.date:
 async def _report(settings: Settings, args: argparse.Namespace) -> int:
     from pathlib import Path
 
-    from bot.report import build_report, render_csv, render_markdown, render_png
+    from bot.report.report import build_report, render_csv, render_markdown, render_png
     from knowledge.catalogue import default_catalogue
 
     if args.format == "png" and not args.out:

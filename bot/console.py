@@ -11,7 +11,7 @@ import sys
 from pathlib import Path
 from typing import TextIO
 
-from bot.service import DialogService
+from bot.chat.service import DialogService
 from dialogs.model import Button, Event, Reply
 
 

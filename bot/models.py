@@ -56,7 +56,7 @@ class User(Base):
     step: Mapped[str] = mapped_column(String(32))
     state: Mapped[dict[str, Any]] = mapped_column(default=dict)
     #: Bumped by every write of the dialog state; a write names the version it read (optimistic locking
-    #: across bot processes, see ``bot/state_store.py``).
+    #: across bot processes, see ``bot/chat/state_store.py``).
     version: Mapped[int] = mapped_column(default=0, server_default="0")
     #: Telegram update ids applied to this row, newest last, space-separated (the last ``KEEP`` ones):
     #: a redelivered update is recognised and not applied twice.

@@ -7,13 +7,13 @@ from dataclasses import dataclass
 
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from bot.chat.service import CoachOptions, DialogService
+from bot.chat.state_store import open_state_store
+from bot.coach.store import HandoffStore
 from bot.config import Settings
 from bot.database import create_engine, sessionmaker, upgrade
-from bot.handoffs import HandoffStore
-from bot.places import PlacesController
-from bot.places_store import PlacesStore
-from bot.service import CoachOptions, DialogService
-from bot.state_store import open_state_store
+from bot.places.controller import PlacesController
+from bot.places.store import PlacesStore
 from dialogs.engine import Engine
 from dialogs.model import Services
 from knowledge.catalogue import default_catalogue

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from bot.service import DialogService, Result
+from bot.chat.service import DialogService, Result
 from dialogs.engine import Engine
 from dialogs.model import Button, Event, Reply, State
 

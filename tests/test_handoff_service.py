@@ -9,9 +9,9 @@ import sys
 
 import pytest
 
-from bot.handoffs import CoachHours
+from bot.chat.service import CoachOptions
+from bot.coach.store import CoachHours
 from bot.runtime import Runtime
-from bot.service import CoachOptions
 from tests.driver import ServiceChat
 
 
@@ -71,7 +71,7 @@ async def test_outside_coach_hours_the_young_person_is_told_when(runtime: Runtim
 
 
 async def test_coach_card_escapes_what_people_typed(runtime: Runtime) -> None:
-    from bot.coach import CoachDesk
+    from bot.coach.desk import CoachDesk
     from bot.config import Settings
 
     chat = ServiceChat(runtime.dialogs, 605, first_name="<b>Lea</b> & <a href='x'>")

@@ -7,10 +7,10 @@ from types import SimpleNamespace
 
 from telegram import Bot
 
-from bot.coach import CoachDesk
+from bot.coach.desk import CoachDesk
 from bot.config import Settings
-from bot.jobs import send_alerts
 from bot.models import AlertSubscription
+from bot.places.alerts import send_alerts
 from bot.runtime import Runtime
 from knowledge.demo_places import SOURCE, demo_offers
 from tests.driver import ServiceChat

@@ -6,7 +6,7 @@ import asyncio
 
 from telegram import Update
 
-from bot.ordering import ChatOrderedUpdateProcessor
+from bot.telegram.ordering import ChatOrderedUpdateProcessor
 
 BOT = {"id": 1, "is_bot": True, "first_name": "Bot"}
 

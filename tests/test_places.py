@@ -227,7 +227,7 @@ async def test_alert_subscription_finds_only_new_places(runtime: Runtime) -> Non
     (sub,) = await store.subscriptions()
     state = await runtime.dialogs.state(505)
     assert state is not None
-    from bot.places import search_profile
+    from bot.places.controller import search_profile
 
     profile = search_profile(state, dt.date(2026, 11, 28))
     assert profile is not None

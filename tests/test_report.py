@@ -15,7 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.database import create_engine, sessionmaker
 from bot.models import Handoff, PlaceMark, PlaceOffer, User
-from bot.report import (
+from bot.report.report import (
     NO_AREA_NAME,
     Report,
     Row,

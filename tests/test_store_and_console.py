@@ -10,13 +10,13 @@ from contextlib import asynccontextmanager
 
 from sqlalchemy import func, select
 
+from bot.chat.service import DialogService
+from bot.chat.state_store import KEEP, Stored, open_state_store
+from bot.coach.store import HandoffStore
 from bot.database import create_engine, sessionmaker
-from bot.handoffs import HandoffStore
 from bot.models import User
-from bot.places import PlacesController
-from bot.places_store import PlacesStore
-from bot.service import DialogService
-from bot.state_store import KEEP, Stored, open_state_store
+from bot.places.controller import PlacesController
+from bot.places.store import PlacesStore
 from dialogs.engine import Engine
 from dialogs.model import Event, State
 from knowledge.catalogue import default_catalogue

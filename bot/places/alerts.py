@@ -9,11 +9,11 @@ from typing import Any
 from telegram.error import Forbidden, TelegramError
 from telegram.ext import Application, ContextTypes
 
+from bot.coach.store import BERLIN
 from bot.config import Settings
-from bot.handoffs import BERLIN
-from bot.places import search_profile
-from bot.render import keyboard
+from bot.places.controller import search_profile
 from bot.runtime import Runtime
+from bot.telegram.render import keyboard
 from dialogs.i18n import N_, translator
 from dialogs.model import Button, Reply
 from dialogs.places_view import NS

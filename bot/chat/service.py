@@ -2,7 +2,7 @@
 
 Shared by the Telegram transport and the console chat. The new state (with the update id) is written in
 one statement before any reply leaves the process, so a crash between two messages loses nothing and a
-redelivered update is not applied twice (``bot/state_store.py``). Before consent nothing is written: the
+redelivered update is not applied twice (``bot/chat/state_store.py``). Before consent nothing is written: the
 few answers given so far live only in this process's memory.
 """
 
@@ -15,11 +15,11 @@ from dataclasses import dataclass
 from sqlalchemy import delete
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from bot.handoffs import CoachHours, HandoffStore
+from bot.chat.state_store import StateStore
+from bot.coach.store import CoachHours, HandoffStore
 from bot.models import CoachTopic, User, utcnow
-from bot.places import PlacesController
+from bot.places.controller import PlacesController
 from bot.privacy import apply_retention, export_user
-from bot.state_store import StateStore
 from dialogs import places_view
 from dialogs.engine import Engine
 from dialogs.i18n import N_, Translator, translator

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 
 from bot.models import PlaceOffer
-from bot.places_store import PlacesStore
+from bot.places.store import PlacesStore
 from dialogs.i18n import N_, translator
 from dialogs.model import Reply, State
 from dialogs.places_view import PAGE_SIZE, PlaceCard, details_reply, list_reply

@@ -25,13 +25,13 @@ from telegram.ext import (
     filters,
 )
 
+from bot.chat.service import RATING, DialogService
+from bot.coach.store import BERLIN, HandoffStore
 from bot.config import Settings
-from bot.handoffs import BERLIN, HandoffStore
 from bot.models import Handoff, utcnow
-from bot.places_store import PlacesStore
-from bot.render import keyboard
-from bot.request import retry_seconds
-from bot.service import RATING, DialogService
+from bot.places.store import PlacesStore
+from bot.telegram.render import keyboard
+from bot.telegram.request import retry_seconds
 from dialogs.i18n import LANGUAGES, N_, Translator, translator
 from dialogs.model import State
 from dialogs.steps import LANGUAGE_CHOICES, Ctx, profile_card
@@ -304,7 +304,11 @@ class CoachDesk:
 
     async def on_report(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         """``/report [city]``: the market chart and a short summary, into the thread it was asked in."""
-        from bot.report import build_report, render_png, summary_text  # matplotlib: loaded only when asked
+        from bot.report.report import (  # matplotlib: loaded only when asked
+            build_report,
+            render_png,
+            summary_text,
+        )
 
         message = update.effective_message
         assert message is not None

@@ -31,14 +31,14 @@ from telegram.ext import (
 from telegram.request import BaseRequest
 from telegram.warnings import PTBUserWarning
 
-from bot.coach import CoachDesk
+from bot.coach.desk import CoachDesk
 from bot.config import Settings
-from bot.intake import Poller, Webhook
-from bot.jobs import schedule
-from bot.ordering import ChatOrderedUpdateProcessor
-from bot.render import markup_json
-from bot.request import RetryingRequest
+from bot.places.alerts import schedule
 from bot.runtime import Runtime, open_runtime
+from bot.telegram.intake import Poller, Webhook
+from bot.telegram.ordering import ChatOrderedUpdateProcessor
+from bot.telegram.render import markup_json
+from bot.telegram.request import RetryingRequest
 from dialogs.i18n import LANGUAGES, N_, negotiate, translator
 from dialogs.model import Event, Reply
 
@@ -205,7 +205,7 @@ def build_application(
         .base_url(settings.telegram_api_base_url)
         .post_init(set_commands)
         .concurrent_updates(ChatOrderedUpdateProcessor(settings.concurrent_updates))
-        .updater(None)  # bot/intake.py fetches updates and confirms each only once it has been applied
+        .updater(None)  # bot/telegram/intake.py fetches updates and confirms each only once it has been applied
     )
     app: Application[Any, Any, Any, Any, Any, Any] = (
         builder.request(RetryingRequest())
@@ -227,7 +227,7 @@ def build_application(
 async def run(settings: Settings, webhook: bool = False) -> None:
     """Serve Telegram until SIGINT/SIGTERM: long polling, or a webhook that checks the secret token.
 
-    Either way an update is confirmed to Telegram only after it has been applied (``bot/intake.py``)."""
+    Either way an update is confirmed to Telegram only after it has been applied (``bot/telegram/intake.py``)."""
     runtime = await open_runtime(settings)
     app = build_application(settings, runtime)
     stop = asyncio.Event()

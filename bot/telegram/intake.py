@@ -4,7 +4,7 @@ PTB's ``Updater`` confirms an update to Telegram (the next ``getUpdates`` offset
 soon as it is queued, so a crash while the update is processed loses it: the person's answer is gone. Here
 the polling offset only moves past updates whose processing has finished, and the webhook answers after
 processing. After a crash Telegram delivers the unconfirmed updates again; the state store recognises those
-that were applied already (``bot/state_store.py``), so each is applied once.
+that were applied already (``bot/chat/state_store.py``), so each is applied once.
 """
 
 from __future__ import annotations
@@ -22,7 +22,7 @@ from telegram import Update
 from telegram.error import InvalidToken, RetryAfter, TelegramError
 from telegram.ext import Application
 
-from bot.request import retry_seconds
+from bot.telegram.request import retry_seconds
 
 log = logging.getLogger(__name__)
 

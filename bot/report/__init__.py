@@ -1,0 +1,1 @@
+"""The supply-and-demand report for the round table: queries and renderers."""

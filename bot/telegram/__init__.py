@@ -1,0 +1,1 @@
+"""Telegram transport: updates in (polling or webhook), per-chat ordering, retries, keyboards."""
