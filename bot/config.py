@@ -9,7 +9,7 @@ from urllib.parse import urlparse
 from pydantic import Field, SecretStr, ValidationError, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-from bot.coach.store import CoachHours
+from bot.coach.hours import CoachHours
 
 DATA_DIR = Path.cwd() / "data"
 TOKEN_RE = re.compile(r"^\d{3,20}:[A-Za-z0-9_-]{20,}$")

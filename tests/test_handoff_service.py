@@ -10,7 +10,7 @@ import sys
 import pytest
 
 from bot.chat.service import CoachOptions
-from bot.coach.store import CoachHours
+from bot.coach.hours import CoachHours
 from bot.runtime import Runtime
 from tests.driver import ServiceChat
 

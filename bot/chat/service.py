@@ -16,7 +16,8 @@ from sqlalchemy import delete
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.chat.state_store import StateStore
-from bot.coach.store import CoachHours, HandoffStore
+from bot.coach.hours import CoachHours
+from bot.coach.store import HandoffStore
 from bot.models import CoachTopic, User, utcnow
 from bot.places.controller import PlacesController
 from bot.privacy import apply_retention, export_user

@@ -9,7 +9,6 @@ from typing import Any
 from telegram.error import Forbidden, TelegramError
 from telegram.ext import Application, ContextTypes
 
-from bot.coach.store import BERLIN
 from bot.config import Settings
 from bot.places.controller import search_profile
 from bot.runtime import Runtime
@@ -17,6 +16,7 @@ from bot.telegram.render import keyboard
 from dialogs.i18n import N_, translator
 from dialogs.model import Button, Reply
 from dialogs.places_view import NS
+from knowledge.region import LOCAL_TZ
 
 log = logging.getLogger(__name__)
 
@@ -63,7 +63,7 @@ def schedule(app: Application[Any, Any, Any, Any, Any, Any], runtime: Runtime, s
 
     async def alerts(context: ContextTypes.DEFAULT_TYPE) -> None:
         await runtime.refresh_suggestions()
-        count = await send_alerts(context.bot, runtime, dt.datetime.now(BERLIN).date())
+        count = await send_alerts(context.bot, runtime, dt.datetime.now(LOCAL_TZ).date())
         if count:
             log.info("sent %d place alerts", count)
 
@@ -74,4 +74,4 @@ def schedule(app: Application[Any, Any, Any, Any, Any, Any], runtime: Runtime, s
         log.info("retention: %d inactive profiles deleted, %d old coach messages emptied", profiles, messages)
 
     jobs.run_repeating(alerts, interval=settings.alert_check_minutes * 60, first=30, name="place-alerts")
-    jobs.run_daily(retention, time=dt.time(3, 30, tzinfo=BERLIN), name="retention")
+    jobs.run_daily(retention, time=dt.time(3, 30, tzinfo=LOCAL_TZ), name="retention")
