@@ -26,7 +26,8 @@ from telegram.ext import (
 )
 
 from bot.chat.service import RATING, DialogService
-from bot.coach.store import BERLIN, HandoffStore
+from bot.coach.store import HandoffStore
+from knowledge.region import LOCAL_TZ as BERLIN
 from bot.config import Settings
 from bot.models import Handoff, utcnow
 from bot.places.store import PlacesStore
