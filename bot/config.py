@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from pathlib import Path
 from urllib.parse import urlparse
@@ -10,6 +11,7 @@ from pydantic import Field, SecretStr, ValidationError, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from bot.coach.hours import CoachHours
+from dialogs.i18n import LANGUAGES
 
 DATA_DIR = Path.cwd() / "data"
 TOKEN_RE = re.compile(r"^\d{3,20}:[A-Za-z0-9_-]{20,}$")
@@ -32,6 +34,18 @@ class Settings(BaseSettings):
     coach_hours: str = "Mo-Fr 09:00-16:00"
     coach_contact_text: str = ""
     coach_reminder_minutes: int = Field(default=15, ge=1)
+    #: Language of everything the bot writes into the coach group (a code of ``dialogs.i18n.LANGUAGES``).
+    coach_language: str = "de"
+    coach_reminder_check_seconds: int = Field(default=60, ge=1)
+    #: When the daily digest of waiting requests goes to the coach group, local time.
+    coach_digest_time: dt.time = dt.time(8, 0)
+    #: How long a coach's group membership is trusted before Telegram is asked again.
+    coach_membership_cache_seconds: int = Field(default=300, ge=0)
+    relay_retry_seconds: int = Field(default=5, ge=1)
+    #: A relayed message failing on network errors is tried this often, waiting 2, 4, 8 … seconds (at most
+    #: ``relay_max_backoff_seconds``) in between, then given up.
+    relay_max_attempts: int = Field(default=8, ge=1)
+    relay_max_backoff_seconds: int = Field(default=600, ge=1)
     retention_days: int = Field(default=180, ge=1)
     message_retention_days: int = Field(default=90, ge=1)
     alert_check_minutes: int = Field(default=30, ge=1)
@@ -78,6 +92,13 @@ class Settings(BaseSettings):
     def _webhook_secret(cls, value: SecretStr | None) -> SecretStr | None:
         if value is not None and not re.fullmatch(r"[A-Za-z0-9_-]{1,256}", value.get_secret_value()):
             raise ValueError("1-256 characters of A-Z, a-z, 0-9, _ and - (Telegram's rule for secret_token)")
+        return value
+
+    @field_validator("coach_language")
+    @classmethod
+    def _coach_language(cls, value: str) -> str:
+        if value not in LANGUAGES:
+            raise ValueError("must be one of " + ", ".join(LANGUAGES))
         return value
 
     @field_validator("coach_hours")
