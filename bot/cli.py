@@ -205,7 +205,9 @@ def _date_arg(value: str) -> dt.date:
 async def _report(settings: Settings, args: argparse.Namespace) -> int:
     from pathlib import Path
 
-    from bot.report.report import build_report, render_csv, render_markdown, render_png
+    from bot.report.chart import render_png
+    from bot.report.query import build_report
+    from bot.report.render import render_csv, render_markdown
     from knowledge.catalogue import default_catalogue
 
     if args.format == "png" and not args.out:

@@ -15,17 +15,9 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.database import create_engine, sessionmaker
 from bot.models import Handoff, PlaceMark, PlaceOffer, User
-from bot.report.report import (
-    NO_AREA_NAME,
-    Report,
-    Row,
-    build_report,
-    people,
-    render_csv,
-    render_markdown,
-    render_png,
-    summary_text,
-)
+from bot.report.chart import render_png
+from bot.report.query import NO_AREA_NAME, Report, Row, build_report
+from bot.report.render import people, render_csv, render_markdown, summary_text
 from knowledge.catalogue import Catalogue, Occupation
 
 TODAY = dt.date(2026, 11, 28)

@@ -1,8 +1,9 @@
 """Supply-and-demand report for the round table: open places against the wishes of young people.
 
-Figures per occupation and town, per KldB 2010 Berufsbereich, occupations wished for without places,
-places nobody wishes for, and the school certificates of the young people still searching. Rendered as
-Markdown, CSV, a PNG bar chart and a short German text for a Telegram message.
+The figures: per occupation and town, per KldB 2010 Berufsbereich, occupations wished for without
+places, places nobody wishes for, and the school certificates of the young people still searching.
+``bot/report/render.py`` writes them as Markdown, CSV and a short text for Telegram, ``bot/report/chart.py``
+as a PNG bar chart.
 
 Definitions (all documented here once):
 
@@ -18,33 +19,30 @@ Definitions (all documented here once):
 * ``city`` compares case-insensitively (and ignoring surrounding spaces) with the person's town and
   ``places.city``; ``since`` keeps people created and places first seen on or after that day (Berlin time).
 
-Privacy: counts of people from 1 to 4 are shown as ``<5`` everywhere (:func:`people`); ratios computed
-from such a count are shown as ``–``. Places are not people and are shown exactly.
+Privacy: counts of people from 1 to 4 are shown as ``<5`` everywhere (``render.people``); ratios
+computed from such a count are shown as ``–``; sorting treats them alike (:func:`rank`). Places are not
+people and are shown exactly.
 """
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
-import io
 from collections import Counter, defaultdict
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Mapping
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.models import Handoff, PlaceMark, PlaceOffer, User
+from dialogs.i18n import N_
+from dialogs.steps import STEPS
 from knowledge.catalogue import Catalogue
+from knowledge.region import LOCAL_TZ
 
 #: Smallest count of people shown exactly; smaller positive counts are shown as ``<5``.
 MIN_PEOPLE = 5
-SMALL = "<5"
-DASH = "–"
-LOCAL = ZoneInfo("Europe/Berlin")
 
 #: The ten Berufsbereiche (first digit) of the Klassifikation der Berufe 2010.
 AREAS: Mapping[str, str] = {
@@ -63,46 +61,25 @@ AREAS: Mapping[str, str] = {
 #: Area code and name of occupations without a KldB code (or unknown to the catalogue).
 NO_AREA = ""
 NO_AREA_NAME = "Ohne KldB-Zuordnung"
-#: School certificates in the order of the dialog, with their German labels; ``unknown`` = not answered.
-CERTIFICATE_LABELS: Mapping[str, str] = {
-    "none": "Noch keiner",
-    "esa": "Hauptschulabschluss (ESA)",
-    "eesa": "Hauptschulabschluss nach Klasse 10 (EESA)",
-    "msa": "Fachoberschulreife (MSA)",
-    "fhr": "Fachhochschulreife",
-    "abi": "Abitur",
-    "foreign": "Abschluss aus einem anderen Land",
-    "unknown": "Keine Angabe",
-}
-#: Short labels for the Telegram summary.
-CERTIFICATE_SHORT: Mapping[str, str] = {
-    "none": "ohne",
-    "esa": "ESA",
-    "eesa": "EESA",
-    "msa": "MSA",
-    "fhr": "FHR",
-    "abi": "Abi",
-    "foreign": "ausländisch",
-    "unknown": "k. A.",
-}
-NO_CITY = "(ohne Ort)"
+#: Certificate of a person who did not answer (or whose answer the dialog no longer offers).
+UNKNOWN_CERTIFICATE = "unknown"
 
 
-def people(n: int) -> str:
-    """A count of people as shown in every output: ``<5`` from 1 to 4, otherwise the number (0 stays 0)."""
-    return SMALL if 0 < n < MIN_PEOPLE else str(n)
+def _certificate_labels() -> dict[str, str]:
+    """Certificate code → the dialog's msgid for its button, in the dialog's order, then ``unknown``."""
+    choices = STEPS["certificate"].choices
+    if callable(choices):
+        raise TypeError("the certificate step's choices are computed: the report needs them declared")
+    return {**{choice.value: choice.label for choice in choices}, UNKNOWN_CERTIFICATE: N_("Not answered")}
+
+
+#: School certificates in the order of the dialog, with the dialog's msgids as labels.
+CERTIFICATE_LABELS: Mapping[str, str] = _certificate_labels()
 
 
 def rank(n: int) -> int:
     """A people count for sorting: hidden counts (1-4) all sort alike, so an order reveals nothing more."""
     return n if n >= MIN_PEOPLE or n == 0 else 1
-
-
-def ratio(places: int, wishes: int) -> str:
-    """Open places per wishing person, German decimal comma; ``–`` when the people count is hidden or 0."""
-    if wishes < MIN_PEOPLE:
-        return DASH
-    return f"{places / wishes:.2f}".replace(".", ",")
 
 
 def area_name(code: str) -> str:
@@ -168,7 +145,7 @@ def _key(city: str) -> str:
 
 def _local_date(moment: dt.datetime) -> dt.date:
     aware = moment if moment.tzinfo else moment.replace(tzinfo=dt.UTC)
-    return aware.astimezone(LOCAL).date()
+    return aware.astimezone(LOCAL_TZ).date()
 
 
 def _user_city(answers: Mapping[str, Any]) -> str:
@@ -268,7 +245,7 @@ async def build_report(
             certificates[
                 certificate
                 if isinstance(certificate, str) and certificate in CERTIFICATE_LABELS
-                else "unknown"
+                else UNKNOWN_CERTIFICATE
             ] += 1
 
     def describe(occupation_id: str) -> tuple[str, str]:
@@ -317,7 +294,7 @@ async def build_report(
 
     rows.sort(key=lambda r: (-rank(r.wishes), -r.places, r.name.casefold(), _key(r.city)))
     return Report(
-        generated=today or dt.datetime.now(LOCAL).date(),
+        generated=today or dt.datetime.now(LOCAL_TZ).date(),
         city=spelling.get(wanted, city.strip()) if wanted is not None and city else None,
         since=since,
         rows=tuple(rows),
@@ -331,27 +308,6 @@ async def build_report(
         searching=sum(certificates.values()),
         unassigned_places=unassigned,
     )
-
-
-# ---------------------------------------------------------------------------------------------- rendering
-
-
-def _date(day: dt.date) -> str:
-    return day.strftime("%d.%m.%Y")
-
-
-def _city(city: str) -> str:
-    return city or NO_CITY
-
-
-def _scope(report: Report) -> str:
-    where = report.city or "alle Orte"
-    since = f"seit {_date(report.since)}" if report.since else "gesamter Zeitraum"
-    return f"{where}, {since}"
-
-
-def _short(name: str, size: int = 30) -> str:
-    return name if len(name) <= size else name[: size - 1].rstrip() + "…"
 
 
 @dataclass(frozen=True)
@@ -374,212 +330,3 @@ def totals(report: Report) -> list[Total]:
         wishes[row.occupation_id] += row.wishes
         names[row.occupation_id] = row.name
     return [Total(o, names[o], places[o], wishes[o]) for o in names]
-
-
-def _md_cell(value: str) -> str:
-    return value.replace("|", "\\|")
-
-
-def _md_table(header: Sequence[str], rows: Iterable[Sequence[str]]) -> list[str]:
-    align = ["---:" if h.startswith(("Offene", "Wünsche", "Plätze", "Interesse", "An Coach", "Personen")) else "---"
-             for h in header]  # fmt: skip
-    lines = ["| " + " | ".join(header) + " |", "| " + " | ".join(align) + " |"]
-    lines += ["| " + " | ".join(_md_cell(c) for c in row) + " |" for row in rows]
-    return lines
-
-
-ROW_HEADER = (
-    "Beruf", "Berufsbereich (KldB 2010)", "Ort", "Offene Plätze", "Wünsche", "Plätze je Wunsch",
-    "Interesse an Stellen", "An Coach übergeben",
-)  # fmt: skip
-
-
-def _row_cells(row: Row) -> list[str]:
-    return [
-        row.name, row.area_name, _city(row.city), str(row.places), people(row.wishes),
-        ratio(row.places, row.wishes), people(row.interested), people(row.handed_off),
-    ]  # fmt: skip
-
-
-def render_markdown(report: Report) -> str:
-    """Tables for the round table (German), with the ``<5`` rule applied."""
-    lines = [
-        f"# Ausbildungsbericht – {report.city or 'alle Orte'}",
-        "",
-        f"Stand: {_date(report.generated)} · Ort: {report.city or 'alle'} · "
-        f"Zeitraum: {'seit ' + _date(report.since) if report.since else 'gesamt'}",
-        "",
-        f"Offene Plätze: {report.open_places} · Junge Menschen mit Berufswunsch: "
-        f"{people(report.people_with_wishes)} · Noch suchend: {people(report.searching)}",
-        "",
-        f"> Datenschutz: Zahlen von Personen unter {MIN_PEOPLE} werden als „{SMALL}“ angezeigt, "
-        f"Verhältnisse dazu als „{DASH}“. Platzzahlen sind exakt.",
-        "",
-        "## Angebot und Nachfrage nach Beruf und Ort",
-        "",
-    ]
-    lines += _md_table(ROW_HEADER, (_row_cells(r) for r in report.rows)) if report.rows else ["Keine Daten."]
-    lines += ["", "## Nach Berufsbereich (KldB 2010) und Ort", ""]
-    area_rows = (
-        [a.area_name, _city(a.city), str(a.places), people(a.wishes), ratio(a.places, a.wishes),
-         people(a.interested), people(a.handed_off)]
-        for a in report.areas
-    )  # fmt: skip
-    header = ("Berufsbereich", "Ort", "Offene Plätze", "Wünsche (Personen)", "Plätze je Wunsch",
-              "Interesse an Stellen", "An Coach übergeben")  # fmt: skip
-    lines += _md_table(header, area_rows) if report.areas else ["Keine Daten."]
-    lines += ["", "## Wünsche ohne offene Plätze", ""]
-    lines += (
-        _md_table(
-            ("Beruf", "Ort", "Wünsche"),
-            ([r.name, _city(r.city), people(r.wishes)] for r in report.unmatched_wishes),
-        )
-        if report.unmatched_wishes
-        else ["Keine."]
-    )
-    lines += ["", "## Offene Plätze ohne Nachfrage", ""]
-    lines += (
-        _md_table(
-            ("Beruf", "Ort", "Offene Plätze"),
-            ([r.name, _city(r.city), str(r.places)] for r in report.unwanted_places),
-        )
-        if report.unwanted_places
-        else ["Keine."]
-    )
-    lines += [
-        "",
-        "## Schulabschlüsse der noch Suchenden",
-        "",
-        "Noch suchend: fertiges Profil und kein abgeschlossenes Coach-Gespräch.",
-        "",
-    ]
-    lines += (
-        _md_table(
-            ("Schulabschluss", "Personen"),
-            ([CERTIFICATE_LABELS[c], people(n)] for c, n in report.certificates.items()),
-        )
-        if report.certificates
-        else ["Keine Daten."]
-    )
-    if report.unassigned_places:
-        lines += [
-            "",
-            f"Offene Plätze ohne erkannten Beruf (nicht in den Tabellen): {report.unassigned_places}",
-        ]
-    return "\n".join(lines) + "\n"
-
-
-CSV_HEADER = (
-    "Beruf-ID", "Beruf", "KldB-Berufsbereich", "Berufsbereich", "Ort", "Offene Plätze", "Wünsche",
-    "Plätze je Wunsch", "Interesse an Stellen", "An Coach übergeben",
-)  # fmt: skip
-
-
-def render_csv(report: Report) -> str:
-    """One row per occupation and town; ``;``-separated with decimal commas (opens directly in German Excel)."""
-    out = io.StringIO()
-    writer = csv.writer(out, delimiter=";", lineterminator="\n")
-    writer.writerow(CSV_HEADER)
-    for r in report.rows:
-        writer.writerow(
-            [r.occupation_id, r.name, r.area, r.area_name, _city(r.city), r.places, people(r.wishes),
-             ratio(r.places, r.wishes), people(r.interested), people(r.handed_off)]
-        )  # fmt: skip
-    return out.getvalue()
-
-
-def _top(items: Sequence[str], empty: str = "–") -> str:
-    return ", ".join(items) if items else empty
-
-
-def summary_text(report: Report) -> str:
-    """A few German lines for a Telegram message, with the ``<5`` rule applied."""
-    per_occupation = totals(report)
-    demand = sorted(
-        (t for t in per_occupation if t.wishes), key=lambda t: (-rank(t.wishes), -t.places, t.name)
-    )[:3]
-    supply = sorted(
-        (t for t in per_occupation if t.places), key=lambda t: (-t.places, -rank(t.wishes), t.name)
-    )[:3]
-    # A gap: more wishes than places. Hidden counts (<5) are only a gap without any places, and come last.
-    gaps = sorted(
-        (
-            r
-            for r in report.rows
-            if (r.wishes > r.places and r.wishes >= MIN_PEOPLE) or (r.wishes and not r.places)
-        ),
-        key=lambda r: (r.wishes < MIN_PEOPLE, r.places - r.wishes if r.wishes >= MIN_PEOPLE else 0, r.name),
-    )[:3]
-    lines = [
-        f"📊 Ausbildungsbericht {_scope(report)} (Stand {_date(report.generated)})",
-        f"Offene Plätze: {report.open_places} · Mit Berufswunsch: {people(report.people_with_wishes)} · "
-        f"Noch suchend: {people(report.searching)}",
-        "Meist gewünscht: " + _top([f"{t.name} ({people(t.wishes)})" for t in demand]),
-        "Meiste Plätze: " + _top([f"{t.name} ({t.places})" for t in supply]),
-        "Größte Lücken: "
-        + _top(
-            [
-                f"{r.name}{'' if report.city else ' in ' + _city(r.city)} "
-                f"({people(r.wishes)} Wünsche, {r.places} Plätze)"
-                for r in gaps
-            ]
-        ),
-        f"Plätze ohne Nachfrage: {len(report.unwanted_places)} Berufe, "
-        f"Wünsche ohne Plätze: {len(report.unmatched_wishes)} Berufe",
-        "Schulabschlüsse (noch suchend): "
-        + _top([f"{CERTIFICATE_SHORT[c]} {people(n)}" for c, n in report.certificates.items()]),
-    ]
-    if len(report.rows) > 0:
-        lines.append(f"Datenschutz: unter {MIN_PEOPLE} Personen steht „{SMALL}“.")
-    return "\n".join(lines)
-
-
-WIDTH_IN, HEIGHT_IN, DPI = 8, 10, 100
-
-
-def render_png(report: Report, path: Path, top: int = 12) -> None:
-    """Horizontal bars of the ``top`` occupations: open places and wishes side by side, 800×1000 px."""
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
-    chosen = sorted(totals(report), key=lambda t: (-(t.places + rank(t.wishes)), -rank(t.wishes), t.name))[
-        :top
-    ]
-    chosen.reverse()  # barh draws from the bottom: the biggest ends up at the top
-    fig, ax = plt.subplots(figsize=(WIDTH_IN, HEIGHT_IN), dpi=DPI)
-    try:
-        ax.set_title(
-            f"Ausbildung: Plätze und Wünsche\n{report.city or 'alle Orte'}, Stand {_date(report.generated)}"
-            + (f" (seit {_date(report.since)})" if report.since else ""),
-            fontsize=17,
-            fontweight="bold",
-        )
-        if not chosen:
-            ax.text(0.5, 0.5, "Keine Daten", ha="center", va="center", fontsize=20, transform=ax.transAxes)
-            ax.set_axis_off()
-        else:
-            height = 0.4
-            ys = list(range(len(chosen)))
-            places = [t.places for t in chosen]
-            wishes = [t.wishes if t.wishes >= MIN_PEOPLE else 0 for t in chosen]
-            bars_p = ax.barh(
-                [y + height / 2 for y in ys], places, height, label="Offene Plätze", color="#1f77b4"
-            )
-            bars_w = ax.barh([y - height / 2 for y in ys], wishes, height, label="Wünsche", color="#ff7f0e")
-            ax.bar_label(bars_p, labels=[str(p) for p in places], padding=3, fontsize=13)
-            ax.bar_label(bars_w, labels=[people(t.wishes) for t in chosen], padding=3, fontsize=13)
-            ax.set_yticks(ys, [_short(t.name) for t in chosen], fontsize=13)
-            ax.tick_params(axis="x", labelsize=12)
-            ax.set_xlim(0, max([*places, *wishes, 1]) * 1.18)
-            ax.set_xlabel("Anzahl", fontsize=14)
-            ax.spines[["top", "right"]].set_visible(False)
-            ax.legend(loc="lower right", fontsize=14, frameon=False)
-            fig.text(
-                0.01, 0.005, f"Datenschutz: unter {MIN_PEOPLE} Personen „{SMALL}“ (Balken bei 0)", fontsize=11
-            )
-        fig.tight_layout(rect=(0, 0.02, 1, 1))
-        fig.savefig(path, dpi=DPI, format="png")
-    finally:
-        plt.close(fig)
