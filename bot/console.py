@@ -31,10 +31,10 @@ def to_event(line: str, buttons: list[Button]) -> Event:
     text = line.strip()
     if text.isdigit() and 1 <= int(text) <= len(buttons):
         button = buttons[int(text) - 1]
-        return Event("choice", button.value, step=button.step)
+        return Event.pressed(button.data)
     for button in buttons:
         if text.casefold() == button.label.casefold():
-            return Event("choice", button.value, step=button.step)
+            return Event.pressed(button.data)
     return Event.typed(line)
 
 

@@ -8,9 +8,14 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Literal, Protocol
 
+from dialogs.callbacks import Packed, StepChoice, unpack
+from dialogs.profile import Profile
 from knowledge.types import Home, OccupationHit
 
-EventKind = Literal["text", "choice", "location", "command", "unsupported"]
+EventKind = Literal["text", "choice", "button", "location", "command", "unsupported"]
+#: Work the dialog hands to the transport: show places, open a coach request, export or delete data,
+#: relay a message to the coach.
+Action = Literal["places", "coach", "export", "delete", "relay"]
 
 
 @dataclass(frozen=True)
@@ -18,7 +23,8 @@ class Event:
     """One thing the young person did: typed text, pressed a button, shared a location, sent a command.
 
     ``unsupported`` stands for anything the dialog cannot read (stickers, voice, files ...).
-    For ``choice`` events ``step`` names the step the pressed button belongs to and ``text`` the value.
+    ``choice`` is a button of a dialog step: ``step`` names the step and ``text`` the value.
+    ``button`` is a button outside the dialog steps (places list, rating): ``callback`` says which.
     """
 
     kind: EventKind
@@ -26,6 +32,7 @@ class Event:
     step: str = ""
     lat: float | None = None
     lon: float | None = None
+    callback: Packed | None = None
 
     @classmethod
     def typed(cls, text: str) -> Event:
@@ -35,17 +42,30 @@ class Event:
             return cls("command", name)
         return cls("text", text)
 
+    @classmethod
+    def pressed(cls, data: str) -> Event:
+        """A pressed button from its callback data; unreadable data becomes an outdated step choice."""
+        callback = unpack(data)
+        if isinstance(callback, StepChoice):
+            return cls("choice", callback.value, step=callback.step)
+        if callback is None:
+            return cls("choice")
+        return cls("button", callback=callback)
+
 
 @dataclass(frozen=True)
 class Button:
+    """A button: a value of a dialog step, or a typed ``callback`` outside the steps."""
+
     label: str
-    step: str
-    value: str
+    step: str = ""
+    value: str = ""
+    callback: Packed | None = None
 
     @property
     def data(self) -> str:
-        """Compact ASCII id (``step:value``), small enough for Telegram's 64-byte callback data."""
-        return f"{self.step}:{self.value}"
+        """Callback data, packed by ``dialogs.callbacks`` (at most 64 bytes)."""
+        return self.callback.pack() if self.callback is not None else StepChoice(self.step, self.value).pack()
 
 
 @dataclass(frozen=True)
@@ -64,8 +84,8 @@ class State:
     """Everything the dialog knows about one young person; stored as one row."""
 
     lang: str
-    step: str = "age"
-    answers: dict[str, Any] = field(default_factory=dict)
+    step: str = ""
+    profile: Profile = field(default_factory=Profile)
     #: Temporary data of the current step (pending multi-select, match candidates).
     scratch: dict[str, Any] = field(default_factory=dict)
     #: Where to go after the current step when the young person is editing one answer.
@@ -73,16 +93,16 @@ class State:
 
     @property
     def consented(self) -> bool:
-        return bool(self.answers.get("consent"))
+        return self.profile.consent is not None
 
     @property
     def completed(self) -> bool:
-        return bool(self.answers.get("completed"))
+        return self.profile.completed
 
     def to_json(self) -> dict[str, Any]:
         return {
             "step": self.step,
-            "answers": self.answers,
+            "answers": self.profile.to_json(),
             "scratch": self.scratch,
             "return_to": self.return_to,
         }
@@ -95,8 +115,8 @@ class State:
     def from_json(cls, lang: str, data: dict[str, Any]) -> State:
         return cls(
             lang=lang,
-            step=str(data.get("step") or "age"),
-            answers=dict(data.get("answers") or {}),
+            step=str(data.get("step") or ""),
+            profile=Profile.from_json(data.get("answers")),
             scratch=dict(data.get("scratch") or {}),
             return_to=data.get("return_to"),
         )
@@ -106,8 +126,8 @@ class State:
 class Outcome:
     replies: list[Reply]
     state: State
-    #: Actions outside the dialog the transport must carry out (e.g. ``"coach"``).
-    actions: tuple[str, ...] = ()
+    #: Actions outside the dialog the transport must carry out.
+    actions: tuple[Action, ...] = ()
 
 
 class HomeFinder(Protocol):
@@ -135,3 +155,5 @@ class Services:
     gazetteer: HomeFinder
     occupations: Occupations
     today: Callable[[], dt.date] = dt.date.today
+    #: Profiles without activity for this long are deleted (``RETENTION_DAYS``); the privacy text says so.
+    retention_days: int = 180

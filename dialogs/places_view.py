@@ -1,7 +1,7 @@
 """How open places look in the chat: a paged list that explains each hit, and a details card.
 
-Buttons use the namespace ``pl``: ``pl:p:PAGE`` (list page), ``pl:d:ID:PAGE`` (details), ``pl:y:ID:PAGE``
-(interested), ``pl:n:ID:PAGE`` (not for me), ``pl:a:1`` / ``pl:a:0`` (alerts on/off).
+Its buttons are the places kinds of ``dialogs.callbacks`` (page, details, interested, not for me, alerts);
+"talk to a coach" and "menu" are buttons of the menu step, which work from anywhere.
 """
 
 from __future__ import annotations
@@ -11,9 +11,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from dialogs.i18n import N_, Translator
+from dialogs.callbacks import PlaceAlerts, PlaceDetails, PlaceDismissed, PlaceInterested, PlacesPage
 from dialogs.model import Button, Reply
 
-NS = "pl"
 PAGE_SIZE = 5
 
 
@@ -98,22 +98,22 @@ def list_reply(
         )
     rows: list[tuple[Button, ...]] = []
     details = [
-        Button(f"ℹ️ {i}", NS, f"d:{card.id}:{page}")
+        Button(f"ℹ️ {i}", callback=PlaceDetails(card.id, page))
         for i, card in enumerate(cards, start=page * PAGE_SIZE + 1)
     ]
     if details:
         rows.append(tuple(details))
     nav = []
     if page > 0:
-        nav.append(Button(t.gettext(N_("◀️ Back")), NS, f"p:{page - 1}"))
+        nav.append(Button(t.gettext(N_("◀️ Back")), callback=PlacesPage(page - 1)))
     if (page + 1) * PAGE_SIZE < shown:
-        nav.append(Button(t.gettext(N_("More ▶️")), NS, f"p:{page + 1}"))
+        nav.append(Button(t.gettext(N_("More ▶️")), callback=PlacesPage(page + 1)))
     if nav:
         rows.append(tuple(nav))
     if subscribed:
-        rows.append((Button(t.gettext(N_("🔕 Stop news about new places")), NS, "a:0"),))
+        rows.append((Button(t.gettext(N_("🔕 Stop news about new places")), callback=PlaceAlerts(False)),))
     else:
-        rows.append((Button(t.gettext(N_("🔔 Tell me about new places")), NS, "a:1"),))
+        rows.append((Button(t.gettext(N_("🔔 Tell me about new places")), callback=PlaceAlerts(True)),))
     rows.append(
         (
             Button(t.gettext(N_("💬 Talk to a coach")), "menu", "coach"),
@@ -140,9 +140,9 @@ def details_reply(t: Translator, card: PlaceCard, page: int) -> Reply:
         lines.append(t.gettext(N_("❤️ You marked this place as interesting.")))
     rows = (
         (
-            Button(t.gettext(N_("👍 I'm interested")), NS, f"y:{card.id}:{page}"),
-            Button(t.gettext(N_("👎 Not for me")), NS, f"n:{card.id}:{page}"),
+            Button(t.gettext(N_("👍 I'm interested")), callback=PlaceInterested(card.id, page)),
+            Button(t.gettext(N_("👎 Not for me")), callback=PlaceDismissed(card.id, page)),
         ),
-        (Button(t.gettext(N_("⬅️ Back to the list")), NS, f"p:{page}"),),
+        (Button(t.gettext(N_("⬅️ Back to the list")), callback=PlacesPage(page)),),
     )
     return Reply("\n".join(lines), rows)

@@ -55,7 +55,7 @@ class Chat:
 
     def tap(self, label: str, reply: Reply | None = None) -> list[Reply]:
         button = self.button(label, reply)
-        return self._apply(Event("choice", button.value, step=button.step))
+        return self._apply(Event.pressed(button.data))
 
     @property
     def step(self) -> str:
@@ -65,7 +65,7 @@ class Chat:
     @property
     def answers(self) -> dict[str, object]:
         assert self.state is not None
-        return self.state.answers
+        return self.state.profile.to_json()
 
     def onboard(self, age: str = "17", until: str = "menu") -> None:
         """Answer every question with typical answers up to the step ``until``."""
@@ -124,10 +124,11 @@ class ServiceChat:
         buttons = [b for reply in reversed(self.history) for row in reply.buttons for b in row]
         found = [b for b in buttons if label.casefold() in b.label.casefold()]
         assert found, f"no button {label!r} in {[b.label for b in buttons]}"
-        return await self._apply(Event("choice", found[0].value, step=found[0].step))
+        return await self._apply(Event.pressed(found[0].data))
 
-    async def press(self, step: str, value: str) -> Result:
-        return await self._apply(Event("choice", value, step=step))
+    async def press(self, data: str) -> Result:
+        """A button press with this callback data, as Telegram would deliver it (forged ones too)."""
+        return await self._apply(Event.pressed(data))
 
     @property
     def text(self) -> str:

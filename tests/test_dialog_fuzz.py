@@ -5,10 +5,10 @@ from __future__ import annotations
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from dialogs.engine import LANG, MENU, PRIVACY, Engine
+from dialogs.callbacks import LEGACY_STEPS, RESERVED
+from dialogs.engine import Engine
 from dialogs.i18n import LANGUAGES
 from dialogs.model import Event, State
-from dialogs.places_view import NS as PLACES
 from dialogs.steps import STEPS
 
 STEP_IDS = sorted(STEPS)
@@ -49,8 +49,8 @@ events = st.one_of(
     st.builds(lambda t: Event.typed(t), st.text(max_size=4096)),
     st.builds(lambda t: Event.typed(t), st.sampled_from(TYPICAL_TEXT)),
     st.builds(
-        lambda step, value: Event("choice", value, step=step),
-        st.sampled_from([*STEP_IDS, LANG, MENU, PRIVACY, PLACES, "rt", "??"]),
+        lambda step, value: Event.pressed(f"{step}:{value}"),
+        st.sampled_from([*STEP_IDS, *LEGACY_STEPS, *RESERVED, "??"]),
         st.one_of(st.sampled_from(KNOWN_VALUES), st.text(max_size=70)),
     ),
     st.builds(lambda name: Event("command", name), st.sampled_from(COMMANDS)),
@@ -78,7 +78,7 @@ def test_any_events_get_valid_replies(engine: Engine, sequence: list[Event], lan
         assert outcome.replies or outcome.actions
         state = outcome.state
         assert state.step in STEPS and state.lang in LANGUAGES
-        assert state.consented or set(state.answers) <= {"age"}  # nothing but the age before consent
+        assert state.consented or set(state.profile.to_json()) <= {"age"}  # nothing but the age before consent
         for reply in outcome.replies:
             assert reply.text.strip() and len(reply.text) <= 4096
             for row in reply.buttons:

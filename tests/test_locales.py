@@ -74,7 +74,7 @@ def test_dates_and_numbers_use_the_locale() -> None:
 def test_full_dialog_in_every_language(engine: Engine, lang: str) -> None:
     def tap(chat: Chat, row: int = 0, col: int = 0) -> None:
         button = chat.last.buttons[row][col]
-        chat._apply(Event("choice", button.value, step=button.step))
+        chat._apply(Event.pressed(button.data))
 
     chat, english = Chat(engine, lang=lang), Chat(engine, lang="en")
     for c in (chat, english):

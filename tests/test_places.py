@@ -210,9 +210,12 @@ async def test_forged_places_buttons_fall_back_to_the_list(runtime: Runtime) -> 
     await load_demo(runtime)
     chat = ServiceChat(runtime.dialogs, 504)
     await chat.onboard()
-    for value in ("d:999999:0", "y:abc:0", "zz", "p:-5", "a:7"):
-        await chat.press("pl", value)
+    for data in ("pl:d:999999:0", "pl:y:999999:0", "pl:p:999"):  # well-formed, but no such place or page
+        await chat.press(data)
         assert "open place" in chat.text
+    for data in ("pl:y:abc:0", "pl:zz", "pl:p:-5", "pl:a:7", "rt:1:9"):  # malformed: the current question
+        await chat.press(data)
+        assert "already closed" in chat.text and "What would you like to do?" in chat.text
 
 
 async def test_alert_subscription_finds_only_new_places(runtime: Runtime) -> None:
@@ -229,7 +232,7 @@ async def test_alert_subscription_finds_only_new_places(runtime: Runtime) -> Non
     assert state is not None
     from bot.places.controller import search_profile
 
-    profile = search_profile(state, dt.date(2026, 11, 28))
+    profile = search_profile(state.profile, dt.date(2026, 11, 28))
     assert profile is not None
     assert await store.new_since(profile, sub.checked_at) == []
     reader = runtime.offer_reader()

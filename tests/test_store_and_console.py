@@ -61,7 +61,7 @@ async def test_nothing_is_stored_before_consent_and_everything_after(db_url: str
 
     async with process(db_url, engine) as restarted:  # a new process continues where the person stopped
         state = await restarted.state(7)
-        assert state is not None and state.step == "certificate" and state.answers["age"] == 17
+        assert state is not None and state.step == "certificate" and state.profile.age == 17
 
 
 async def test_a_redelivered_update_is_not_applied_twice(db_url: str, engine: Engine) -> None:
@@ -80,7 +80,7 @@ async def test_two_processes_serving_one_person_apply_every_update_once(db_url: 
         # a still has its own copy of the row from before b's write: the write is refused and redone
         result = await a.handle(9, Event("choice", "msa", step="certificate"), "en", update_id=23)
         assert result.state.step == "german" and not result.duplicate
-        assert result.state.answers["situation"] == "pupil" and result.state.answers["certificate"] == "msa"
+        assert result.state.profile.situation == "pupil" and result.state.profile.certificate == "msa"
         # Telegram redelivers update 23 to b: recognised there although b never saw it
         again = await b.handle(9, Event("choice", "msa", step="certificate"), "en", update_id=23)
         assert again.duplicate and again.state.step == "german"
@@ -96,8 +96,8 @@ async def test_deleting_the_data_in_one_process_is_seen_by_the_other(db_url: str
     async with process(db_url, engine) as a, process(db_url, engine) as b:
         await consented(a, 10, 30)
         await b.handle(10, Event("command", "privacy"), "en", update_id=32)
-        await b.handle(10, Event("choice", "delete", step="pv"), "en", update_id=33)
-        deleted = await b.handle(10, Event("choice", "delete_yes", step="pv"), "en", update_id=34)
+        await b.handle(10, Event("choice", "delete", step="privacy"), "en", update_id=33)
+        deleted = await b.handle(10, Event("choice", "yes", step="delete"), "en", update_id=34)
         assert await count_users(db_url) == 0 and not deleted.state.consented
         # a's cached row is gone from the database: a starts again instead of writing over nothing
         result = await a.handle(10, Event.typed("hello"), "en", update_id=35)

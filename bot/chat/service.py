@@ -21,13 +21,11 @@ from bot.coach.store import HandoffStore
 from bot.models import CoachTopic, User, utcnow
 from bot.places.controller import PlacesController
 from bot.privacy import apply_retention, export_user
-from dialogs import places_view
+from dialogs.callbacks import Rating
 from dialogs.engine import Engine
 from dialogs.i18n import N_, Translator, translator
-from dialogs.model import Event, Outcome, Reply, State
+from dialogs.model import Action, Event, Outcome, Reply, State
 
-#: Button namespace of the rating asked after a coach closes a conversation: ``rt:HANDOFF:STARS``.
-RATING = "rt"
 CONTACT_TEXT = N_(
     "A coach of Ausbildungswege NRW will contact you. The programme is run in Herne by the Gemeinnützige "
     "Beschäftigungsgesellschaft Herne and in Bochum by the Bildungsinstitut Vogel."
@@ -51,7 +49,7 @@ MAX_PENDING = 10_000
 class Result:
     replies: list[Reply]
     state: State
-    actions: tuple[str, ...] = ()
+    actions: tuple[Action, ...] = ()
     duplicate: bool = False
     #: The hand-off this event belongs to: a new coach request (action ``coach``) or a message to relay
     #: (action ``relay``).
@@ -93,9 +91,7 @@ class DialogService:
         self, user_id: int, event: Event, lang: str, update_id: int | None = None, first_name: str = ""
     ) -> Result:
         """Apply ``event``; ``update_id`` makes a redelivered Telegram update a no-op (it re-asks instead)."""
-        outside = (event.kind == "choice" and event.step in (places_view.NS, RATING)) or (
-            self.coach.relay and event.kind in ("text", "unsupported")
-        )
+        outside = event.kind == "button" or (self.coach.relay and event.kind in ("text", "unsupported"))
         current = await self.state(user_id) if outside else None
         if current is not None and current.completed:
             early = await self._outside_dialog(user_id, current, event)
@@ -157,10 +153,10 @@ class DialogService:
 
     async def _outside_dialog(self, user_id: int, state: State, event: Event) -> Result | None:
         """Places buttons, ratings and messages for the coach, which do not move the dialog."""
-        if event.kind == "choice" and event.step == places_view.NS:
-            return Result(await self.places.handle(user_id, state, event.text), state)
-        if event.kind == "choice" and event.step == RATING:
-            return Result(await self._rate(user_id, state, event.text), state)
+        if isinstance(event.callback, Rating):
+            return Result(await self._rate(user_id, state, event.callback), state)
+        if event.callback is not None:
+            return Result(await self.places.handle(user_id, state, event.callback), state)
         if self.coach.relay and state.step == "menu" and event.kind in ("text", "unsupported"):
             handoff = await self.handoffs.active(user_id)
             if handoff is not None:
@@ -193,14 +189,12 @@ class DialogService:
             )
         return [Reply(text)]
 
-    async def _rate(self, user_id: int, state: State, value: str) -> list[Reply]:
-        t = translator(state.lang)
-        handoff_part, _, stars = value.partition(":")
-        if handoff_part.isdigit() and stars in ("1", "2", "3", "4", "5"):
-            handoff = await self.handoffs.get(int(handoff_part))
-            if handoff is not None and handoff.user_id == user_id and handoff.rating is None:
-                await self.handoffs.update(handoff.id, rating=int(stars))
-                return [Reply(t.gettext(N_("Thank you for your feedback! 🙏"))), self.engine.current(state)]
+    async def _rate(self, user_id: int, state: State, rating: Rating) -> list[Reply]:
+        handoff = await self.handoffs.get(rating.handoff_id)
+        if handoff is not None and handoff.user_id == user_id and handoff.rating is None:
+            await self.handoffs.update(handoff.id, rating=rating.stars)
+            t = translator(state.lang)
+            return [Reply(t.gettext(N_("Thank you for your feedback! 🙏"))), self.engine.current(state)]
         return [self.engine.current(state)]
 
     async def state(self, user_id: int) -> State | None:

@@ -15,7 +15,7 @@ from bot.runtime import Runtime
 from bot.telegram.render import keyboard
 from dialogs.i18n import N_, translator
 from dialogs.model import Button, Reply
-from dialogs.places_view import NS
+from dialogs.callbacks import PlaceAlerts, PlacesPage
 from knowledge.region import LOCAL_TZ
 
 log = logging.getLogger(__name__)
@@ -28,7 +28,7 @@ async def send_alerts(bot: Any, runtime: Runtime, today: dt.date) -> int:
         if sub.last_sent_on == today:
             continue
         state = await runtime.dialogs.state(sub.user_id)
-        profile = search_profile(state, today) if state is not None and state.completed else None
+        profile = search_profile(state.profile, today) if state is not None and state.completed else None
         if state is None or profile is None:
             continue
         new = await store.new_since(profile, sub.checked_at)
@@ -39,8 +39,8 @@ async def send_alerts(bot: Any, runtime: Runtime, today: dt.date) -> int:
             "🔔 There is {n} new place for you!", "🔔 There are {n} new places for you!", len(new)
         )
         rows = (
-            (Button(t.gettext(N_("🔎 Show places")), NS, "p:0"),),
-            (Button(t.gettext(N_("🔕 Stop news about new places")), NS, "a:0"),),
+            (Button(t.gettext(N_("🔎 Show places")), callback=PlacesPage(0)),),
+            (Button(t.gettext(N_("🔕 Stop news about new places")), callback=PlaceAlerts(False)),),
         )
         reply = Reply(text, rows)
         try:

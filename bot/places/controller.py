@@ -6,31 +6,31 @@ import datetime as dt
 
 from bot.models import PlaceOffer
 from bot.places.store import PlacesStore
+from dialogs.callbacks import Packed, PlaceAlerts, PlaceDetails, PlaceDismissed, PlaceInterested, PlacesPage
 from dialogs.i18n import N_, translator
 from dialogs.model import Reply, State
 from dialogs.places_view import PAGE_SIZE, PlaceCard, details_reply, list_reply
+from dialogs.profile import Profile
 from knowledge.catalogue import Catalogue
 from knowledge.gazetteer import distance_km
 from knowledge.places import SearchProfile, targets
 
 
-def search_profile(state: State, today: dt.date) -> SearchProfile | None:
-    answers = state.answers
-    location = answers.get("location")
-    if not isinstance(location, dict) or "lat" not in location:
+def search_profile(profile: Profile, today: dt.date) -> SearchProfile | None:
+    location = profile.location
+    if location is None:
         return None
-    start = answers.get("start")
     earliest = today
-    if isinstance(start, str) and start != "asap":
-        year, month = (int(p) for p in start.split("-"))
+    if profile.start is not None and profile.start != "asap":
+        year, month = (int(p) for p in profile.start.split("-"))
         earliest = dt.date(year, month, 1)
     return SearchProfile(
-        lat=float(location["lat"]),
-        lon=float(location["lon"]),
-        radius_km=float(answers.get("radius") or 10),
-        wishes=tuple(answers.get("wishes") or ()),
-        interests=tuple(f for f in answers.get("interests") or () if f != "unsure"),
-        certificate=answers.get("certificate"),
+        lat=location.lat,
+        lon=location.lon,
+        radius_km=float(profile.radius or 10),
+        wishes=tuple(profile.wishes),
+        interests=profile.interest_fields,
+        certificate=profile.certificate,
         earliest_start=earliest,
     )
 
@@ -40,38 +40,35 @@ class PlacesController:
         self.store = store
         self.catalogue = catalogue
 
-    async def handle(self, user_id: int, state: State, value: str) -> list[Reply]:
-        """A ``pl:...`` button; anything malformed gets the first page again."""
+    async def handle(self, user_id: int, state: State, button: Packed) -> list[Reply]:
+        """A button of the places list or a place's details."""
         t = translator(state.lang)
-        kind, _, rest = value.partition(":")
-        parts = rest.split(":")
-        try:
-            numbers = [int(p) for p in parts if p]
-        except ValueError:
-            numbers = []
-        if kind == "p" and len(numbers) == 1:
-            return [await self.page(user_id, state, numbers[0])]
-        if kind in ("d", "y", "n") and len(numbers) == 2:
-            place_id, page = numbers
-            if kind == "d":
-                card = await self._card(user_id, state, place_id)
-                return [details_reply(t, card, page)] if card else [await self.page(user_id, state, page)]
-            ok = await self.store.mark(user_id, place_id, "interested" if kind == "y" else "dismissed")
+        if isinstance(button, PlacesPage):
+            return [await self.page(user_id, state, button.page)]
+        if isinstance(button, PlaceDetails):
+            card = await self._card(user_id, state, button.place_id)
+            if card is None:
+                return [await self.page(user_id, state, button.page)]
+            return [details_reply(t, card, button.page)]
+        if isinstance(button, PlaceInterested | PlaceDismissed):
+            interested = isinstance(button, PlaceInterested)
+            ok = await self.store.mark(user_id, button.place_id, "interested" if interested else "dismissed")
             if not ok:
-                return [await self.page(user_id, state, page)]
-            if kind == "y":
+                return [await self.page(user_id, state, button.page)]
+            if interested:
                 return [
                     Reply(
                         t.gettext(N_("❤️ Saved! When you talk to a coach, they will see this place.")),
-                        (await self.page(user_id, state, page)).buttons,
+                        (await self.page(user_id, state, button.page)).buttons,
                     )
                 ]
-            return [await self.page(user_id, state, page, note=t.gettext(N_("Okay, I won't show it again.")))]
-        if kind == "a" and numbers in ([0], [1]):
-            await self.store.subscribe(user_id, bool(numbers[0]))
+            note = t.gettext(N_("Okay, I won't show it again."))
+            return [await self.page(user_id, state, button.page, note=note)]
+        if isinstance(button, PlaceAlerts):
+            await self.store.subscribe(user_id, button.on)
             note = (
                 N_("🔔 Okay, I'll tell you about new places (at most once a day).")
-                if numbers[0]
+                if button.on
                 else N_("🔕 Okay, no more news about new places.")
             )
             return [await self.page(user_id, state, 0, note=t.gettext(note))]
@@ -79,7 +76,7 @@ class PlacesController:
 
     async def page(self, user_id: int, state: State, page: int, note: str = "") -> Reply:
         t = translator(state.lang)
-        profile = search_profile(state, dt.date.today())
+        profile = search_profile(state.profile, dt.date.today())
         if profile is None:
             return Reply(t.gettext(N_("Tell me where you live first: /profile")))
         result = await self.store.search(profile)
@@ -115,7 +112,7 @@ class PlacesController:
         return Reply(f"{note}\n\n{reply.text}" if note else reply.text, reply.buttons)
 
     async def _card(self, user_id: int, state: State, place_id: int) -> PlaceCard | None:
-        profile = search_profile(state, dt.date.today())
+        profile = search_profile(state.profile, dt.date.today())
         rows = await self.store.get([place_id])
         if profile is None or place_id not in rows:
             return None

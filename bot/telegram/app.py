@@ -62,8 +62,7 @@ COMMANDS = (
 def event_of(update: Update) -> Event:
     query = update.callback_query
     if query is not None:
-        step, _, value = (query.data or "").partition(":")
-        return Event("choice", value, step=step)
+        return Event.pressed(query.data or "")
     message = update.message
     if message is None:
         return Event("unsupported")
@@ -138,12 +137,7 @@ class TelegramBot:
         elif result.handoff_id is not None and "coach" in result.actions:
             await self.desk.alert(context.bot, result.handoff_id)
         if result.deleted_topic is not None:
-            with contextlib.suppress(TelegramError):
-                await context.bot.send_message(
-                    result.deleted_topic[0],
-                    "🗑 Die Person hat ihre Daten gelöscht.",
-                    message_thread_id=result.deleted_topic[1],
-                )
+            await self.desk.data_deleted(context.bot, *result.deleted_topic)
 
     async def _send(
         self, context: ContextTypes.DEFAULT_TYPE, chat_id: int, reply: Reply, lang: str, pressed: object
