@@ -4,6 +4,12 @@ The real bot process talks to it through ``TELEGRAM_API_BASE_URL``. Tests play t
 updates (texts, button presses, locations, photos, coach messages in forum topics) that the bot fetches
 with ``getUpdates``, and read what the bot sent. Faults can be injected: 429s, a blocked user, a deleted
 forum topic, a request that never gets an answer.
+
+It is as strict as Telegram where a bot can get it wrong: parameters are read the way the Bot API reads
+them (form values are strings; only parameters the API declares as integers, booleans or JSON-serialized
+objects are converted, by name), texts are measured after HTML parsing, and Telegram's limits give
+Telegram's 400 answers (``LIMITS`` below), so a reply the real API would refuse fails the test.
+Every call is recorded when it arrives (a long poll is visible while it waits) and marked when answered.
 """
 
 from __future__ import annotations
@@ -12,7 +18,9 @@ import asyncio
 import contextlib
 import itertools
 import json
+import re
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -30,14 +38,232 @@ SENDING = {
     "sendDocument",
 }
 
+# ---------------------------------------------------------------- Telegram's limits and answers
+#: Bot API documentation (core.telegram.org/bots/api): text 1-4096 characters and captions 0-1024 characters
+#: after entities parsing, callback_data 1-64 bytes, callback query answers 0-200 characters, bot commands
+#: 1-32 characters of a-z, 0-9 and _ with descriptions of 1-256 characters, at most 100 commands.
+#: Keyboard sizes are not documented; Telegram refuses more than 100 inline buttons or 8 in a row, and more
+#: than 300 reply keyboard buttons or 12 in a row, with "reply markup is too long".
+#: Lengths are counted in UTF-16 code units, as Telegram counts entity offsets: never less than the number
+#: of characters, so a text accepted here is accepted by Telegram.
+TEXT_LIMIT = 4096
+CAPTION_LIMIT = 1024
+CALLBACK_DATA_LIMIT = 64
+CALLBACK_ANSWER_LIMIT = 200
+INLINE_BUTTONS, INLINE_ROW = 100, 8
+REPLY_BUTTONS, REPLY_ROW = 300, 12
+COMMANDS_LIMIT, COMMAND_DESCRIPTION_LIMIT = 100, 256
+COMMAND = re.compile(r"[a-z0-9_]{1,32}")
+
+TOO_LONG = "Bad Request: message is too long"
+CAPTION_TOO_LONG = "Bad Request: message caption is too long"
+TEXT_EMPTY = "Bad Request: message text is empty"
+BUTTON_DATA_INVALID = "Bad Request: BUTTON_DATA_INVALID"
+MARKUP_TOO_LONG = "Bad Request: reply markup is too long"
+TEXT_BUTTONS = "Bad Request: text buttons are unallowed in the inline keyboard"
+ANSWER_TOO_LONG = "Bad Request: MESSAGE_TOO_LONG"
+
+#: Methods with a ``text`` to show and methods whose ``caption`` is shown under media.
+TEXT_METHODS = {"sendMessage", "editMessageText"}
+CAPTION_METHODS = {"sendPhoto", "sendDocument", "sendVoice", "sendVideo", "copyMessage", "editMessageCaption"}
+
+# ---------------------------------------------------------------- parameters, read as the Bot API reads them
+#: Parameters the Bot API documents as JSON-serialized objects or arrays.
+JSON_PARAMS = frozenset({
+    "reply_markup", "allowed_updates", "commands", "scope", "entities", "caption_entities",
+    "reply_parameters", "link_preview_options", "media", "results", "permissions",
+})  # fmt: skip
+#: Parameters the Bot API documents as Integer (``chat_id`` may also be "@channelusername").
+INT_PARAMS = frozenset({
+    "chat_id", "from_chat_id", "message_id", "message_thread_id", "reply_to_message_id", "user_id",
+    "offset", "limit", "timeout", "cache_time", "icon_color", "max_connections", "until_date",
+    "duration", "width", "height",
+})  # fmt: skip
+#: Parameters the Bot API documents as Boolean.
+BOOL_PARAMS = frozenset({
+    "disable_notification", "protect_content", "show_alert", "drop_pending_updates",
+    "disable_web_page_preview", "allow_sending_without_reply", "has_spoiler",
+    "disable_content_type_detection", "show_caption_above_media", "revoke_messages", "only_if_banned",
+})  # fmt: skip
+FLOAT_PARAMS = frozenset({"latitude", "longitude", "horizontal_accuracy"})
+
+
+class ApiError(Exception):
+    def __init__(self, code: int, description: str, retry_after: int | None = None) -> None:
+        super().__init__(description)
+        self.code, self.description, self.retry_after = code, description, retry_after
+
+
+def parse_param(name: str, value: Any) -> Any:
+    """One request parameter as the Bot API reads it: by its declared type, never by guessing from the value.
+
+    Form values arrive as strings; JSON bodies already carry typed values (then only JSON-serialized objects
+    sent as strings are decoded). Uploaded files become their file name."""
+    if not isinstance(value, str):
+        return getattr(value, "filename", None) or value
+    if name in JSON_PARAMS:
+        try:
+            return json.loads(value)
+        except ValueError:
+            what = "reply keyboard markup" if name == "reply_markup" else name
+            raise ApiError(400, f"Bad Request: can't parse {what} JSON object") from None
+    if name in INT_PARAMS:
+        with contextlib.suppress(ValueError):
+            return int(value)
+        return value  # "@channelusername"; a bad number fails where it is used, as "chat not found" would
+    if name in BOOL_PARAMS:
+        return value.strip().lower() in ("true", "1")
+    if name in FLOAT_PARAMS:
+        with contextlib.suppress(ValueError):
+            return float(value)
+    return value
+
+
+def utf16_len(text: str) -> int:
+    return len(text.encode("utf-16-le")) // 2
+
+
+HTML_TAGS = frozenset(
+    {"a", "b", "strong", "i", "em", "u", "ins", "s", "strike", "del", "span", "tg-spoiler", "tg-emoji"}
+    | {"code", "pre", "blockquote"}
+)
+_HTML_TOKEN = re.compile(r"<|&(#[0-9]{1,7}|#[xX][0-9a-fA-F]{1,6}|lt|gt|amp|quot);?")
+
+
+def visible_html(text: str) -> str:
+    """The text Telegram shows for ``parse_mode=HTML``, or its "can't parse entities" 400.
+
+    Supported tags, properly nested; the entities &lt; &gt; &amp; &quot; and numeric ones (another ``&`` is
+    kept as it is). A ``<`` that does not start a supported tag is refused, as Telegram does."""
+    out: list[str] = []
+    open_tags: list[str] = []
+    pos = 0
+
+    def fail(reason: str) -> ApiError:
+        return ApiError(400, f"Bad Request: can't parse entities: {reason}")
+
+    def offset(index: int) -> int:
+        return len(text[:index].encode())
+
+    for token in _HTML_TOKEN.finditer(text):
+        if token.start() < pos:
+            continue
+        out.append(text[pos : token.start()])
+        pos = token.end()
+        if token.group() != "<":
+            entity = token.group(1)
+            code = {"lt": 60, "gt": 62, "amp": 38, "quot": 34}.get(entity)
+            if code is None:
+                code = int(entity[2:], 16) if entity[1] in "xX" else int(entity[1:])
+            out.append(chr(code) if 0 < code < 0x110000 else token.group())
+            continue
+        end = text.find(">", token.start())
+        if end < 0:
+            raise fail(f"Unclosed start tag at byte offset {offset(token.start())}")
+        inside = text[token.start() + 1 : end]
+        pos = end + 1
+        if inside.startswith("/"):
+            name = inside[1:].strip().lower()
+            if not open_tags:
+                raise fail(f"Unexpected end tag at byte offset {offset(token.start())}")
+            if name and name != open_tags[-1]:
+                raise fail(
+                    f'Unmatched end tag at byte offset {offset(token.start())}, expected "</{open_tags[-1]}>", '
+                    f'found "</{name}>"'
+                )
+            open_tags.pop()
+            continue
+        name = re.split(r"\s", inside, maxsplit=1)[0].lower()
+        if name not in HTML_TAGS:
+            raise fail(f'Unsupported start tag "{name}" at byte offset {offset(token.start())}')
+        open_tags.append(name)
+    out.append(text[pos:])
+    if open_tags:
+        raise fail(f'Can\'t find end tag corresponding to start tag "{open_tags[-1]}"')
+    return "".join(out)
+
+
+def shown_text(params: dict[str, Any], name: str) -> str:
+    """The text or caption as people will read it: HTML parsed, surrounding white space stripped."""
+    raw = str(params.get(name) or "")
+    mode = str(params.get("parse_mode") or "")
+    if mode.upper() == "HTML":
+        raw = visible_html(raw)
+    elif mode and mode not in ("Markdown", "MarkdownV2"):
+        raise ApiError(400, "Bad Request: unsupported parse_mode")
+    return raw.strip()
+
+
+def check_keyboard(markup: Any) -> None:
+    """Telegram's refusals for an inline or reply keyboard that is too big or has invalid buttons."""
+    if not isinstance(markup, dict):
+        return
+    if "inline_keyboard" in markup:
+        rows = markup["inline_keyboard"]
+        if sum(len(row) for row in rows) > INLINE_BUTTONS or any(len(row) > INLINE_ROW for row in rows):
+            raise ApiError(400, MARKUP_TOO_LONG)
+        for button in (b for row in rows for b in row):
+            if "callback_data" in button:
+                if not 1 <= len(str(button["callback_data"]).encode()) <= CALLBACK_DATA_LIMIT:
+                    raise ApiError(400, BUTTON_DATA_INVALID)
+            elif (
+                not {"url", "switch_inline_query", "web_app", "login_url", "pay", "copy_text"} & button.keys()
+            ):
+                raise ApiError(400, TEXT_BUTTONS)
+    if "keyboard" in markup:
+        rows = markup["keyboard"]
+        if sum(len(row) for row in rows) > REPLY_BUTTONS or any(len(row) > REPLY_ROW for row in rows):
+            raise ApiError(400, MARKUP_TOO_LONG)
+
+
+def check_limits(method: str, params: dict[str, Any]) -> None:
+    """Raise the 400 Telegram gives for a call that breaks its limits."""
+    if method in TEXT_METHODS:
+        text = shown_text(params, "text")
+        if not text:
+            raise ApiError(400, TEXT_EMPTY)
+        if utf16_len(text) > TEXT_LIMIT:
+            raise ApiError(400, TOO_LONG)
+    if method in CAPTION_METHODS and utf16_len(shown_text(params, "caption")) > CAPTION_LIMIT:
+        raise ApiError(400, CAPTION_TOO_LONG)
+    if method == "answerCallbackQuery" and utf16_len(str(params.get("text") or "")) > CALLBACK_ANSWER_LIMIT:
+        raise ApiError(400, ANSWER_TOO_LONG)
+    if method == "setMyCommands":
+        commands = params.get("commands") or []
+        if len(commands) > COMMANDS_LIMIT:
+            raise ApiError(400, "Bad Request: BOT_COMMANDS_TOO_MUCH")
+        for command in commands:
+            if not COMMAND.fullmatch(str(command.get("command", ""))):
+                raise ApiError(400, "Bad Request: BOT_COMMAND_INVALID")
+            description = str(command.get("description", "")).strip()
+            if not description:
+                raise ApiError(400, "Bad Request: command description must be non-empty")
+            if utf16_len(description) > COMMAND_DESCRIPTION_LIMIT:
+                raise ApiError(400, "Bad Request: BOT_COMMAND_DESCRIPTION_INVALID")
+    check_keyboard(params.get("reply_markup"))
+
 
 @dataclass
 class Call:
+    """One request to the fake, recorded when it arrives; ``status`` is set when it has been answered."""
+
     method: str
     params: dict[str, Any]
     time: float
     chat_id: int | None = None
     message_id: int | None = None
+    status: int | None = None
+    description: str | None = None
+    #: Held without an answer by ``stall_next_send``.
+    stalled: bool = False
+
+    @property
+    def answered(self) -> bool:
+        return self.status is not None
+
+    @property
+    def refused(self) -> bool:
+        return self.status is not None and self.status != 200
 
 
 @dataclass
@@ -48,28 +274,6 @@ class Fault:
     retry_after: int | None
     times: int
     chat_id: int | None
-
-
-class ApiError(Exception):
-    def __init__(self, code: int, description: str, retry_after: int | None = None) -> None:
-        super().__init__(description)
-        self.code, self.description, self.retry_after = code, description, retry_after
-
-
-def _decode(value: Any) -> Any:
-    if not isinstance(value, str):
-        return getattr(value, "filename", None) or value
-    text = value.strip()
-    if text[:1] in "[{":
-        try:
-            return json.loads(text)
-        except ValueError:
-            return value
-    if text.lstrip("-").isdigit():
-        return int(text)
-    if text in ("true", "false"):
-        return text == "true"
-    return value
 
 
 @dataclass
@@ -132,19 +336,28 @@ class FakeTelegram:
                 {"ok": False, "error_code": 401, "description": "Unauthorized"}, status=401
             )
         method = request.match_info["method"]
-        params: dict[str, Any] = {}
-        if request.content_type == "application/json":
-            params = await request.json()
-        elif request.can_read_body:
-            params = {k: _decode(v) for k, v in (await request.post()).items()}
-        params.update({k: _decode(v) for k, v in request.query.items()})
-        call = Call(method, params, time.monotonic())
-        stall = self.stalls.pop(params.get("chat_id"), None) if method in SENDING else None
+        call = Call(method, {}, time.monotonic())
+        try:
+            raw: dict[str, Any] = {}
+            if request.content_type == "application/json":
+                raw = await request.json()
+            elif request.can_read_body:
+                raw = dict(await request.post())
+            raw.update(request.query)
+            call.params = {name: parse_param(name, value) for name, value in raw.items()}
+        except ApiError as error:
+            await self._record(call)
+            return await self._answer(call, error)
+        await self._record(call)  # on arrival: a waiting long poll or a stalled request is visible
+        params = call.params
+        stall = self.stalls.pop(params.get("chat_id"), None) if method in SENDING else None  # type: ignore[arg-type]
         if stall is not None:
+            call.stalled = True
             stall.set()
             await self._closing.wait()  # no answer while the fake runs: the bot is stuck mid-update
         try:
             self._inject(method, params)
+            check_limits(method, params)
             handler = getattr(self, f"_api_{method}", None)
             if handler is None:
                 raise ApiError(404, "Not Found: method not found")
@@ -152,13 +365,20 @@ class FakeTelegram:
                 await handler(params, call) if asyncio.iscoroutinefunction(handler) else handler(params, call)
             )
         except ApiError as error:
-            await self._record(call)
-            body: dict[str, Any] = {"ok": False, "error_code": error.code, "description": error.description}
+            return await self._answer(call, error)
+        return await self._answer(call, result=result)
+
+    async def _answer(self, call: Call, error: ApiError | None = None, result: Any = None) -> web.Response:
+        body: dict[str, Any] = {"ok": True, "result": result}
+        if error is not None:
+            body = {"ok": False, "error_code": error.code, "description": error.description}
             if error.retry_after is not None:
                 body["parameters"] = {"retry_after": error.retry_after}
-            return web.json_response(body, status=error.code)
-        await self._record(call)
-        return web.json_response({"ok": True, "result": result})
+        async with self._changed:
+            call.status = 200 if error is None else error.code
+            call.description = None if error is None else error.description
+            self._changed.notify_all()
+        return web.json_response(body, status=call.status)
 
     async def _record(self, call: Call) -> None:
         async with self._changed:
@@ -231,9 +451,9 @@ class FakeTelegram:
         return {"id": chat_id, "type": "supergroup", "title": "Coaches", "is_forum": True}
 
     def _new_message(self, chat_id: int, sender: dict[str, Any], **content: Any) -> dict[str, Any]:
-        ids = self._message_ids.setdefault(chat_id, itertools.count(1))
+        message_id = next(self._message_ids.setdefault(chat_id, itertools.count(1)))
         message = {
-            "message_id": next(ids),
+            "message_id": message_id,
             "date": int(time.time()),
             "chat": self._chat(chat_id),
             "from": sender,
@@ -243,7 +463,7 @@ class FakeTelegram:
             message["message_thread_id"] = thread
             message["is_topic_message"] = True
         message.update({k: v for k, v in content.items() if v is not None})
-        self.messages.setdefault(chat_id, {})[message["message_id"]] = message
+        self.messages.setdefault(chat_id, {})[message_id] = message
         return message
 
     def _bot_message(self, params: dict[str, Any], call: Call, **content: Any) -> dict[str, Any]:
@@ -263,11 +483,11 @@ class FakeTelegram:
         return message
 
     def _api_sendMessage(self, params: dict[str, Any], call: Call) -> Any:
-        return self._bot_message(params, call, text=str(params["text"]))
+        return self._bot_message(params, call, text=shown_text(params, "text"))
 
     def _api_sendPhoto(self, params: dict[str, Any], call: Call) -> Any:
         photo = [{"file_id": "photo1", "file_unique_id": "p1", "width": 10, "height": 10}]
-        return self._bot_message(params, call, photo=photo, caption=params.get("caption"))
+        return self._bot_message(params, call, photo=photo, caption=shown_text(params, "caption") or None)
 
     def _api_sendDocument(self, params: dict[str, Any], call: Call) -> Any:
         name = params.get("document") if isinstance(params.get("document"), str) else "file"
@@ -283,7 +503,7 @@ class FakeTelegram:
             k: source[k] for k in ("text", "photo", "document", "voice", "sticker", "caption") if k in source
         }
         if params.get("caption") is not None:
-            content["caption"] = params["caption"]
+            content["caption"] = shown_text(params, "caption")
         return {"message_id": self._bot_message(params, call, **content)["message_id"]}
 
     def _edit(self, params: dict[str, Any], call: Call, text: str | None) -> Any:
@@ -293,7 +513,11 @@ class FakeTelegram:
             raise ApiError(400, "Bad Request: message to edit not found")
         markup = params.get("reply_markup")
         if text == message.get("text") and markup == message.get("reply_markup"):
-            raise ApiError(400, "Bad Request: message is not modified")
+            raise ApiError(
+                400,
+                "Bad Request: message is not modified: specified new message content and reply markup are "
+                "exactly the same as a current content and reply markup of the message",
+            )
         if text is not None:
             message["text"] = text
         message["reply_markup"] = markup
@@ -302,7 +526,7 @@ class FakeTelegram:
         return message
 
     def _api_editMessageText(self, params: dict[str, Any], call: Call) -> Any:
-        return self._edit(params, call, str(params["text"]))
+        return self._edit(params, call, shown_text(params, "text"))
 
     def _api_editMessageReplyMarkup(self, params: dict[str, Any], call: Call) -> Any:
         return self._edit(params, call, None)
@@ -518,7 +742,7 @@ class FakeTelegram:
             str(m.get("text") or m.get("caption") or m)[:300] for m in self.bot_messages(chat_id)[-5:]
         )
 
-    async def _wait(self, find: Any, timeout: float, what: str) -> Any:
+    async def _wait(self, find: Callable[[], Any], timeout: float, what: Callable[[], str]) -> Any:
         deadline = time.monotonic() + timeout
         async with self._changed:
             while True:
@@ -532,17 +756,31 @@ class FakeTelegram:
                     await asyncio.wait_for(self._changed.wait(), remaining)
 
     async def wait_for_call(
-        self, method: str, *, predicate: Any = None, timeout: float = 10.0, after: int = 0
+        self,
+        method: str,
+        *,
+        predicate: Callable[[Call], bool] | None = None,
+        timeout: float = 10.0,
+        after: int = 0,
+        answered: bool = False,
     ) -> Call:
+        """The first ``method`` call since ``after``, as soon as it arrives (with ``answered``: once answered)."""
+
         def find() -> Call | None:
             return next(
-                (c for c in self.calls[after:] if c.method == method and (predicate is None or predicate(c))),
+                (
+                    c
+                    for c in self.calls[after:]
+                    if c.method == method
+                    and (predicate is None or predicate(c))
+                    and (c.answered or not answered)
+                ),
                 None,
             )
 
-        return await self._wait(
+        return await self._wait(  # type: ignore[no-any-return]
             find, timeout, lambda: f"no {method} call; last calls: {[c.method for c in self.calls[-10:]]}"
-        )  # type: ignore[no-any-return]
+        )
 
     async def wait_for_message(
         self,
@@ -562,17 +800,19 @@ class FakeTelegram:
                         return message
             return None
 
-        return await self._wait(
+        return await self._wait(  # type: ignore[no-any-return]
             find,
             timeout,
             lambda: f"no message with {contains!r} to {chat_id}; last:\n{self._describe(chat_id)}",
-        )  # type: ignore[no-any-return]
+        )
 
     async def wait_until_idle(self, quiet: float = 0.5, timeout: float = 10.0) -> None:
+        """Wait until every update was confirmed and, for ``quiet`` seconds, no call came or was pending."""
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             seen = len(self.calls)
             await asyncio.sleep(quiet)
-            if len(self.calls) == seen and not self._updates:
+            pending = [c for c in self.calls if not (c.answered or c.stalled or c.method == "getUpdates")]
+            if len(self.calls) == seen and not self._updates and not pending:
                 return
         raise AssertionError("the bot did not become idle")

@@ -12,7 +12,10 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from sqlalchemy import select
 
+from bot.database import create_engine, sessionmaker
+from bot.models import Handoff, RelayMessage, User
 from tests.fakebotapi import FakeTelegram
 
 USER = 5001
@@ -88,6 +91,11 @@ async def started(tg: FakeTelegram, bot: BotProcess, *args: str) -> None:
         raise AssertionError(bot.output()[-3000:]) from None
 
 
+async def polled_again(tg: FakeTelegram) -> None:
+    """Until the bot has polled once more and got its answer (it polls at least every 0.5 s while busy)."""
+    await tg.wait_for_call("getUpdates", after=tg.mark(), answered=True)
+
+
 async def say(tg: FakeTelegram, text: str, expect: str, user: int = USER, **kw: Any) -> dict[str, Any]:
     mark = tg.mark()
     tg.send_text(user, text, **kw)
@@ -129,7 +137,7 @@ async def onboard(tg: FakeTelegram, user: int = USER, kill: BotProcess | None = 
         stuck = tg.stall_next_send(user)
         update = tg.press_button(user, m, data=button_data(m, "Good"))
         await asyncio.wait_for(stuck.wait(), 10)
-        await asyncio.sleep(1)  # the bot polls again meanwhile, but must not confirm the unfinished update
+        await polled_again(tg)  # the bot polls again meanwhile, but must not confirm the unfinished update
         assert tg.confirmed_offset <= update["update_id"]
         kill.kill()
         await started(tg, kill)
@@ -178,12 +186,14 @@ async def test_full_dialog_over_telegram_survives_sigkill(tg: FakeTelegram, bot:
 
 async def test_bad_input_gets_clear_replies(tg: FakeTelegram, bot: BotProcess) -> None:
     bot.env["LOG_LEVEL"] = "DEBUG"  # even at DEBUG no text or name of a person reaches the log
-    await started(tg, bot)
-    # Telegram refuses the next polls (flood limit, then a server error): the bot waits and polls again
+    # Telegram refuses the first polls (flood limit, then a server error): the bot waits and polls again
     tg.fail_next("getUpdates", error_code=429, retry_after=1)
     tg.fail_next("getUpdates", error_code=502)
+    await started(tg, bot)
     await say(tg, "/start", "how old are you", language_code="en")
     assert not any(f.times for f in tg.faults)
+    refused = [c.status for c in tg.calls if c.method == "getUpdates" and c.refused]
+    assert refused == [429, 502]
     mark = tg.mark()
     tg.send_sticker(USER)
     await tg.wait_for_message(USER, contains="only read text", after=mark)
@@ -303,16 +313,18 @@ async def test_a_relayed_message_survives_sigkill_and_arrives_once(
     stuck = tg.stall_next_send(COACH_CHAT)
     update = tg.send_text(USER, "Können Sie mich anrufen?")
     await asyncio.wait_for(stuck.wait(), 10)  # stored, on its way to the coach, when the bot dies
-    await asyncio.sleep(1)
+    await polled_again(tg)
     assert tg.confirmed_offset <= update["update_id"]
     coach_bot.kill()
     await started(tg, coach_bot)
 
-    def copies() -> list[Any]:
+    def copies() -> list[Any]:  # the copy stuck when the bot died never reached the coach group
         return [
             c
             for c in tg.calls
-            if c.method == "copyMessage" and c.params["message_id"] == update["message"]["message_id"]
+            if c.method == "copyMessage"
+            and c.params["message_id"] == update["message"]["message_id"]
+            and not c.stalled
         ]
 
     await tg.wait_for_call("copyMessage", predicate=lambda c: c in copies(), timeout=20)
@@ -337,14 +349,35 @@ async def test_deleted_topic_is_recreated(tg: FakeTelegram, coach_bot: BotProces
     await tg.wait_for_message(COACH_CHAT, contains="Anfrage von Lea", after=mark)
 
 
-async def test_blocked_user_is_reported_to_the_coach(tg: FakeTelegram, coach_bot: BotProcess) -> None:
+async def test_blocked_user_is_reported_to_the_coach(
+    tg: FakeTelegram, coach_bot: BotProcess, db_url: str
+) -> None:
     await started(tg, coach_bot)
     _, alert = await ask_for_coach(tg)
+    thread = alert["message_thread_id"]
     tg.block_user(USER)
     mark = tg.mark()
-    tg.send_in_group(COACH_CHAT, COACH, "Bist du noch da?", message_thread_id=alert["message_thread_id"])
-    await tg.wait_for_message(COACH_CHAT, contains="blockiert", after=mark)
-    await asyncio.sleep(0)
+    tg.send_in_group(COACH_CHAT, COACH, "Bist du noch da?", message_thread_id=thread)
+    warning = await tg.wait_for_message(COACH_CHAT, contains="blockiert", after=mark)
+    assert warning["message_thread_id"] == thread  # in the person's topic, where the coach wrote
+    # the next message is refused too, but the coach is not warned again and nothing is retried
+    tg.send_in_group(COACH_CHAT, COACH, "Melde dich gern wieder.", message_thread_id=thread)
+    await tg.wait_until_idle(quiet=0.3)
+    to_user = [c for c in tg.calls[mark:] if c.method == "sendMessage" and c.params["chat_id"] == USER]
+    assert [c.status for c in to_user] == [403, 403]
+    warnings = [m for m in tg.bot_messages(COACH_CHAT) if "blockiert" in str(m.get("text"))]
+    assert warnings == [warning]
+
+    db = create_engine(db_url)
+    async with sessionmaker(db)() as session:
+        handoff = (await session.scalars(select(Handoff).where(Handoff.user_id == USER))).one()
+        relays = (await session.scalars(select(RelayMessage).order_by(RelayMessage.id))).all()
+    await db.dispose()
+    assert handoff.user_blocked and handoff.status == "taken" and handoff.coach_id == COACH
+    assert [(r.direction, r.body, r.state) for r in relays] == [
+        ("to_user", "Bist du noch da?", "blocked"),
+        ("to_user", "Melde dich gern wieder.", "blocked"),
+    ]
 
 
 def free_port() -> int:
@@ -371,19 +404,9 @@ async def post_update(port: int, update: dict[str, Any], secret: str | None = "s
     raise AssertionError(f"webhook on port {port} not reachable")
 
 
-@pytest.mark.skipif(
-    not os.environ.get("TEST_DATABASE_URL", "").startswith("postgresql"),
-    reason="several processes need PostgreSQL",
-)
-async def test_two_webhook_processes_serve_the_same_users(
-    tg: FakeTelegram, db_url: str, tmp_path: Path
-) -> None:
-    from sqlalchemy import select
-
-    from bot.database import create_engine, sessionmaker
-    from bot.models import User
-
-    ports = [free_port(), free_port()]
+async def serve_by_webhook(tg: FakeTelegram, db_url: str, tmp_path: Path, processes: int) -> None:
+    """Three people start the dialog through ``run --webhook`` processes taking turns; one update comes twice."""
+    ports = [free_port() for _ in range(processes)]
     procs = [
         BotProcess(
             tg,
@@ -400,6 +423,7 @@ async def test_two_webhook_processes_serve_the_same_users(
             proc.start("--webhook")
         first = await tg.wait_for_call("setWebhook", timeout=30)
         assert first.params["secret_token"] == "s3cret"
+        assert first.params["url"] in [f"http://127.0.0.1:{port}/telegram" for port in ports]
         users = [7001, 7002, 7003]
         assert await post_update(ports[0], tg.send_text(users[0], "/start"), secret=None) == 403
         assert await post_update(ports[0], tg.send_text(users[0], "/start"), secret="wrong") == 403
@@ -411,7 +435,7 @@ async def test_two_webhook_processes_serve_the_same_users(
             nonlocal turn
             mark = tg.mark()
             turn += 1
-            assert await post_update(ports[turn % 2], update) == 200
+            assert await post_update(ports[turn % processes], update) == 200
             # answered only after the update was applied: the reply has been sent already
             return await tg.wait_for_message(user, contains=expect, after=mark, timeout=0)
 
@@ -426,16 +450,9 @@ async def test_two_webhook_processes_serve_the_same_users(
             ("Abitur", "speak German"),
         ):
             for user in users:
-                message = last[user]
-                data = next(
-                    b["callback_data"]
-                    for row in message["reply_markup"]["inline_keyboard"]
-                    for b in row
-                    if label in b["text"]
-                )
-                update = tg.press_button(user, message, data=data)
+                update = tg.press_button(user, last[user], data=button_data(last[user], label))
                 last[user] = await deliver(update, user, expect)
-                if label == "still at school":  # Telegram redelivers this one to the other process
+                if label == "still at school":  # Telegram delivers this one again (to the other process)
                     await deliver(update, user, "school certificate")
         db = create_engine(db_url)
         async with sessionmaker(db)() as session:
@@ -452,6 +469,22 @@ async def test_two_webhook_processes_serve_the_same_users(
             await proc.stop()
     for proc in procs:
         assert "Traceback" not in proc.served, proc.served[-3000:]
+
+
+async def test_webhook_answers_after_applying_each_update_once(
+    tg: FakeTelegram, db_url: str, tmp_path: Path
+) -> None:
+    await serve_by_webhook(tg, db_url, tmp_path, processes=1)
+
+
+@pytest.mark.skipif(
+    not os.environ.get("TEST_DATABASE_URL", "").startswith("postgresql"),
+    reason="several processes need PostgreSQL",
+)
+async def test_two_webhook_processes_serve_the_same_users(
+    tg: FakeTelegram, db_url: str, tmp_path: Path
+) -> None:
+    await serve_by_webhook(tg, db_url, tmp_path, processes=2)
 
 
 async def test_check_command_reports_bot_api_state(tg: FakeTelegram, db_url: str) -> None:
