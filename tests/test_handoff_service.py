@@ -80,6 +80,6 @@ async def test_coach_card_escapes_what_people_typed(runtime: Runtime) -> None:
     handoff = await runtime.dialogs.handoffs.active(605)
     assert handoff is not None
     settings = Settings(coach_chat_id=-100123)  # type: ignore[call-arg]
-    card = await CoachDesk(settings, runtime.dialogs, runtime.places_store).card(handoff)
+    card = await CoachDesk(settings, runtime.dialogs, runtime.places_store).card.text(handoff)
     assert "&lt;b&gt;Lea&lt;/b&gt; &amp; &lt;a href=&#x27;x&#x27;&gt;" in card
     assert "<a href" not in card and "Kraftfahrzeugmechatroniker/-in" in card and "Alter" in card

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-from types import SimpleNamespace
 
 from telegram import Bot
 
@@ -66,12 +65,11 @@ async def test_waiting_requests_get_one_reminder(runtime: Runtime) -> None:
     settings = Settings(coach_chat_id=COACH_CHAT, coach_reminder_minutes=15)  # type: ignore[call-arg]
     desk = CoachDesk(settings, runtime.dialogs, runtime.places_store)
     async with FakeTelegram() as tg, Bot(tg.token, base_url=tg.base_url) as bot:
-        context = SimpleNamespace(bot=bot)
-        await desk._job_remind(context)  # type: ignore[arg-type]
+        await desk.jobs.remind(bot)
         reminder = await tg.wait_for_message(COACH_CHAT, contains="Mira wartet seit über 15 Minuten")
         assert reminder
         mark = tg.mark()
-        await desk._job_remind(context)  # type: ignore[arg-type]
+        await desk.jobs.remind(bot)
         assert not [c for c in tg.calls[mark:] if c.method == "sendMessage"]  # only once
-        await desk._job_digest(context)  # type: ignore[arg-type]
-        await tg.wait_for_message(COACH_CHAT, contains="1 Anfrage(n) warten: Mira")
+        await desk.jobs.digest(bot)
+        await tg.wait_for_message(COACH_CHAT, contains="1 Anfrage wartet: Mira")

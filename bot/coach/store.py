@@ -14,6 +14,12 @@ from bot.models import Coach, CoachTopic, Handoff, RelayMessage, utcnow
 ACTIVE = ("open", "taken")
 
 
+def created_utc(handoff: Handoff) -> dt.datetime:
+    """When the request was made, time-zone aware (SQLite hands back naive UTC datetimes)."""
+    created = handoff.created_at
+    return created if created.tzinfo else created.replace(tzinfo=dt.UTC)
+
+
 class HandoffStore:
     def __init__(self, sessions: async_sessionmaker[AsyncSession]) -> None:
         self.sessions = sessions

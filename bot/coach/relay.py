@@ -1,0 +1,131 @@
+"""The two-way relay between a young person's private chat and their topic in the coach group.
+
+Every relayed message is first stored in ``relay_messages`` as ``pending`` (a message Telegram delivers
+again finds its row), then sent: it ends ``sent``; ``blocked`` when the person blocked the bot; ``failed``
+when Telegram refuses it or network errors persist. 429s and network errors leave it ``pending`` with a
+retry time, for the retry job (``bot/coach/jobs.py``); a deleted topic is created anew, with the card.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from telegram import Bot, Message, Update
+from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter
+from telegram.ext import ContextTypes
+
+from bot.coach.card import Card
+from bot.coach.notices import Notices
+from bot.coach.store import HandoffStore
+from bot.coach.topics import Topics, thread_gone
+from bot.config import Settings
+from bot.models import utcnow
+from bot.telegram.request import retry_seconds
+from dialogs.i18n import N_, Translator
+
+log = logging.getLogger(__name__)
+
+
+class Relay:
+    def __init__(
+        self,
+        settings: Settings,
+        store: HandoffStore,
+        topics: Topics,
+        card: Card,
+        notices: Notices,
+        t: Translator,
+    ) -> None:
+        assert settings.coach_chat_id is not None
+        self.chat_id = settings.coach_chat_id
+        self.max_attempts = settings.relay_max_attempts
+        self.max_backoff = float(settings.relay_max_backoff_seconds)
+        self.store = store
+        self.topics = topics
+        self.card = card
+        self.notices = notices
+        self.t = t
+
+    async def from_coach(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        """A coach wrote in a person's topic: relay it; the first answer takes over an open request."""
+        message = update.effective_message
+        coach = update.effective_user
+        if message is None or coach is None or coach.is_bot or message.message_thread_id is None:
+            return
+        user_id = await self.store.user_of_topic(self.chat_id, message.message_thread_id)
+        if user_id is None:
+            return
+        handoff = await self.store.active(user_id)
+        if handoff is None:
+            text = self.t.gettext(
+                N_("No open request: the message was not passed on. To write again, first tap “Reopen”.")
+            )
+            await context.bot.send_message(self.chat_id, text, message_thread_id=message.message_thread_id)
+            return
+        if handoff.status == "open":
+            handoff = await self.store.set_status(handoff.id, "taken", coach.id, coach.first_name) or handoff
+            await self.card.refresh(context.bot, handoff)
+        relay_id = await self.store.add_relay(
+            handoff.id,
+            "to_user",
+            message.chat.id,
+            message.message_id,
+            body=message.text or "",
+            sender=coach.first_name,
+        )
+        await self.deliver(context.bot, relay_id)
+
+    async def from_user(self, bot: Bot, handoff_id: int, message: Message) -> None:
+        """The young person wrote during their hand-off: copy it into their topic."""
+        relay_id = await self.store.add_relay(handoff_id, "to_coach", message.chat.id, message.message_id)
+        await self.deliver(bot, relay_id)
+
+    async def deliver_pending(self, bot: Bot) -> None:
+        """Send every stored message whose retry time has come."""
+        for relay_id in await self.store.pending_relays(utcnow()):
+            await self.deliver(bot, relay_id)
+
+    async def deliver(self, bot: Bot, relay_id: int, retry_topic: bool = True) -> None:
+        """Send one stored relay message; on failure keep it pending with a retry time, or give up clearly."""
+        row = await self.store.relay(relay_id)
+        if row is None or row.state != "pending":
+            return
+        handoff = await self.store.get(row.handoff_id)
+        if handoff is None:
+            return
+        try:
+            if row.direction == "to_coach":
+                thread = await self.topics.thread_of(bot, handoff)
+                copied = await bot.copy_message(
+                    self.chat_id, row.from_chat_id, row.from_message_id, message_thread_id=thread
+                )
+                sent_id = copied.message_id
+            else:
+                _, t = await self.notices.person(handoff.user_id)
+                header = t.gettext(N_("💬 Your coach {name}:"), name=row.sender_name)
+                if row.body:
+                    sent_id = (await bot.send_message(handoff.user_id, f"{header}\n{row.body}")).message_id
+                else:
+                    await bot.send_message(handoff.user_id, header)
+                    copied = await bot.copy_message(handoff.user_id, row.from_chat_id, row.from_message_id)
+                    sent_id = copied.message_id
+            await self.store.relay_result(relay_id, "sent", sent_id)
+        except RetryAfter as error:
+            await self.store.relay_result(relay_id, "pending", retry_in=retry_seconds(error))
+        except Forbidden:
+            await self.store.relay_result(relay_id, "blocked" if row.direction == "to_user" else "failed")
+            if row.direction == "to_user":
+                await self.notices.user_blocked(bot, handoff)
+        except BadRequest as error:
+            if row.direction == "to_coach" and retry_topic and thread_gone(error):
+                await self.topics.create(bot, handoff)
+                await self.card.post(bot, handoff)
+                await self.deliver(bot, relay_id, retry_topic=False)
+                return
+            log.warning("relay %s refused: %s", relay_id, type(error).__name__)
+            await self.store.relay_result(relay_id, "failed")
+        except NetworkError as error:  # timeouts, 5xx, connection problems: try again later
+            attempt = row.attempts + 1
+            outcome = "failed" if attempt >= self.max_attempts else "pending"
+            log.info("relay %s: %s, %s", relay_id, type(error).__name__, outcome)
+            await self.store.relay_result(relay_id, outcome, retry_in=min(self.max_backoff, 2.0**attempt))
