@@ -71,8 +71,8 @@ class CoachDesk:
         self.topics = Topics(self.chat_id, self.store, self.t)
         self.card = Card(self.chat_id, dialogs, places, self.topics, self.t)
         self.notices = Notices(self.chat_id, dialogs, self.t)
-        self.relay = Relay(settings, self.store, self.topics, self.card, self.notices, self.t)
-        self.jobs = CoachJobs(settings, self.store, self.relay, self.t)
+        self.relay = Relay(self.chat_id, settings, self.store, self.topics, self.card, self.notices, self.t)
+        self.jobs = CoachJobs(self.chat_id, settings, self.store, self.relay, self.t)
 
     def register(self, app: Application[Any, Any, Any, Any, Any, Any]) -> None:
         group = filters.Chat(self.chat_id)

@@ -37,9 +37,10 @@ def _with_bot(run: Callable[[Bot], Awaitable[None]]) -> JobCallback:
 
 
 class CoachJobs:
-    def __init__(self, settings: Settings, store: HandoffStore, relay: Relay, t: Translator) -> None:
-        assert settings.coach_chat_id is not None
-        self.chat_id = settings.coach_chat_id
+    def __init__(
+        self, chat_id: int, settings: Settings, store: HandoffStore, relay: Relay, t: Translator
+    ) -> None:
+        self.chat_id = chat_id
         self.settings = settings
         self.reminder_after = dt.timedelta(minutes=settings.coach_reminder_minutes)
         self.store = store

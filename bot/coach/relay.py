@@ -29,6 +29,7 @@ log = logging.getLogger(__name__)
 class Relay:
     def __init__(
         self,
+        chat_id: int,
         settings: Settings,
         store: HandoffStore,
         topics: Topics,
@@ -36,8 +37,7 @@ class Relay:
         notices: Notices,
         t: Translator,
     ) -> None:
-        assert settings.coach_chat_id is not None
-        self.chat_id = settings.coach_chat_id
+        self.chat_id = chat_id
         self.max_attempts = settings.relay_max_attempts
         self.max_backoff = float(settings.relay_max_backoff_seconds)
         self.store = store
