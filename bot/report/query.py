@@ -7,14 +7,14 @@ as a PNG bar chart.
 
 Definitions (all documented here once):
 
-* A young person's town is ``answers.location.name``; they count once per occupation in their
-  ``answers.wishes`` (any profile, finished or not).
+* A young person's town is their profile's ``location.name``; they count once per occupation in their
+  ``wishes`` (any profile, finished or not).
 * Open places are rows of ``places`` that are ``active`` and not ``demo`` with an ``occupation_id``; a place's
   town is ``places.city``. Places without an occupation are only counted in ``Report.unassigned_places``.
 * ``interested``: people wishing for the occupation who marked at least one (non-demo, active or not)
   place *of that occupation* as ``interested``, in any town.
 * ``handed_off``: people wishing for the occupation with at least one hand-off to a coach (any status).
-* Still searching (for the certificate distribution): a finished profile (``answers.completed``) and no
+* Still searching (for the certificate distribution): a finished profile (``completed``) and no
   ``closed`` hand-off.
 * ``city`` compares case-insensitively (and ignoring surrounding spaces) with the person's town and
   ``places.city``; ``since`` keeps people created and places first seen on or after that day (Berlin time).
@@ -30,13 +30,14 @@ import datetime as dt
 from collections import Counter, defaultdict
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.models import Handoff, PlaceMark, PlaceOffer, User
 from dialogs.i18n import N_
+from dialogs.model import State
+from dialogs.profile import Profile
 from dialogs.steps import STEPS
 from knowledge.catalogue import Catalogue
 from knowledge.region import LOCAL_TZ
@@ -148,20 +149,8 @@ def _local_date(moment: dt.datetime) -> dt.date:
     return aware.astimezone(LOCAL_TZ).date()
 
 
-def _user_city(answers: Mapping[str, Any]) -> str:
-    location = answers.get("location")
-    if isinstance(location, Mapping):
-        name = location.get("name")
-        if isinstance(name, str):
-            return name.strip()
-    return ""
-
-
-def _wishes(answers: Mapping[str, Any]) -> list[str]:
-    wishes = answers.get("wishes")
-    if not isinstance(wishes, list):
-        return []
-    return list(dict.fromkeys(w for w in wishes if isinstance(w, str) and w))
+def _town(profile: Profile) -> str:
+    return profile.location.name.strip() if profile.location else ""
 
 
 async def build_report(
@@ -175,7 +164,9 @@ async def build_report(
     """Collect the figures (see the module docstring for the definitions); ``today`` is the report date."""
     wanted = _key(city) if city and city.strip() else None
     async with sessions() as session:
-        users = (await session.execute(select(User.id, User.state, User.created_at).order_by(User.id))).all()
+        users = (
+            await session.execute(select(User.id, User.lang, User.state, User.created_at).order_by(User.id))
+        ).all()
         places = (
             await session.execute(
                 select(PlaceOffer.occupation_id, PlaceOffer.city, PlaceOffer.first_seen)
@@ -229,24 +220,20 @@ async def build_report(
     wishers: defaultdict[tuple[str, str], set[int]] = defaultdict(set)
     certificates: Counter[str] = Counter()
     people_with_wishes = 0
-    for user_id, state, created_at in users:
-        answers = (state or {}).get("answers") or {}
-        user_city = _user_city(answers)
+    for user_id, lang, stored, created_at in users:
+        profile = State.from_json(lang, stored or {}).profile
+        user_city = _town(profile)
         if not keep(user_city, created_at):
             continue
-        wishes = _wishes(answers)
+        wishes = list(dict.fromkeys(w for w in profile.wishes if w))
         if wishes:
             people_with_wishes += 1
             town(user_city)
         for occupation_id in wishes:
             wishers[(occupation_id, _key(user_city))].add(user_id)
-        if answers.get("completed") and user_id not in closed:
-            certificate = answers.get("certificate")
-            certificates[
-                certificate
-                if isinstance(certificate, str) and certificate in CERTIFICATE_LABELS
-                else UNKNOWN_CERTIFICATE
-            ] += 1
+        if profile.completed and user_id not in closed:
+            certificate = profile.certificate or UNKNOWN_CERTIFICATE
+            certificates[certificate if certificate in CERTIFICATE_LABELS else UNKNOWN_CERTIFICATE] += 1
 
     def describe(occupation_id: str) -> tuple[str, str]:
         occupation = catalogue.by_id.get(occupation_id)
