@@ -106,10 +106,13 @@ def test_catalogue_is_complete_enough_and_translated() -> None:
 
 def test_suggestions_follow_interests_and_certificate() -> None:
     matcher = default_matcher()
-    for occupation in matcher.suggest(["gesundheit"], "esa", limit=5):
-        assert "gesundheit" in occupation.fields
-    abitur_only = [o for o in matcher.suggest(["it"], "none", limit=20) if o.certificate in ("fhr", "abi")]
-    assert abitur_only == []
+    health = matcher.suggest(["gesundheit"], "esa", limit=5)
+    assert health and all("gesundheit" in o.fields for o in health)
+    without_certificate = matcher.suggest(["technik"], "none", limit=20)
+    assert without_certificate and all("technik" in o.fields for o in without_certificate)
+    assert not [o for o in without_certificate if o.certificate in ("fhr", "abi")]
+    with_abitur = matcher.suggest(["technik"], "abi", limit=40)
+    assert [o for o in with_abitur if o.certificate in ("fhr", "abi")]  # offered once the certificate fits
 
 
 def test_matcher_is_built_once_and_stateless() -> None:

@@ -2,16 +2,19 @@
 
 from __future__ import annotations
 
+import argparse
 import os
 import subprocess
 import sys
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
+import pytest
 from sqlalchemy import func, select
 
 from bot.chat.service import DialogService
 from bot.chat.state_store import KEEP, Stored, open_state_store
+from bot.cli import _parser, main
 from bot.coach.store import HandoffStore
 from bot.database import create_engine, sessionmaker
 from bot.models import User
@@ -137,12 +140,49 @@ async def test_console_chat_runs_the_dialog_and_remembers_it(db_url: str) -> Non
     assert "Okay" in out  # the switch is confirmed
 
 
-def test_cli_help_lists_every_command() -> None:
-    proc = subprocess.run(
+def cli_commands(
+    parser: argparse.ArgumentParser, path: tuple[str, ...] = ()
+) -> list[tuple[tuple[str, ...], argparse.ArgumentParser]]:
+    """Every command of the CLI parser, groups (``places``, ``db``) and their actions, with its parser."""
+    found = [(path, parser)]
+    for action in parser._actions:
+        if isinstance(action, argparse._SubParsersAction):
+            for name, child in action.choices.items():
+                found += cli_commands(child, (*path, name))
+    return found
+
+
+def test_cli_help_describes_every_command_and_option(capsys: pytest.CaptureFixture[str]) -> None:
+    commands = cli_commands(_parser())
+    leaves = {" ".join(path) for path, parser in commands if parser._subparsers is None}
+    assert {"run", "chat", "match", "places import", "places demo", "db upgrade", "check"} <= leaves
+    top = subprocess.run(
         [sys.executable, "-m", "bot.cli", "--help"], capture_output=True, text=True, check=True
-    )
-    for command in ("run", "chat", "db"):
-        assert command in proc.stdout
+    ).stdout
+    for path, parser in commands:
+        with pytest.raises(SystemExit) as exit_:
+            main([*path, "--help"])
+        out = capsys.readouterr().out
+        assert exit_.value.code == 0 and out.startswith(f"usage: {' '.join(('ausbildungsbot', *path))}")
+        flat = " ".join(out.split())  # argparse wraps lines
+        expand = parser._get_formatter()._expand_help
+        for action in parser._actions:
+            if isinstance(action, argparse._HelpAction):
+                continue
+            if isinstance(action, argparse._SubParsersAction):
+                names = [choice.dest for choice in action._choices_actions]
+                assert names == list(action.choices), f"{path}: a command without a help line"
+                for choice in action._choices_actions:  # each command with its help line
+                    assert choice.help and f"{choice.dest} {expand(choice)}" in flat, (path, choice.dest)
+                    if not path:
+                        assert f"{choice.dest} {expand(choice)}" in " ".join(top.split())
+                continue
+            assert action.help, f"{path} {action.dest} has no help text"
+            assert expand(action) in flat, (path, action.help)
+            if action.option_strings:
+                assert all(option in out for option in action.option_strings), (path, action.option_strings)
+            else:
+                assert (action.metavar or action.dest) in out, (path, action.dest)
 
 
 def test_bad_configuration_stops_with_one_clear_line() -> None:
