@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 import pathlib
 
 import pytest
@@ -10,6 +11,7 @@ from dialogs.engine import Engine
 from dialogs.model import Event, State
 from dialogs.profile import Profile
 from dialogs.steps import STEPS
+from knowledge.catalogue import default_catalogue
 from tests.driver import Chat
 
 
@@ -199,14 +201,14 @@ def test_cancel_while_editing_changes_nothing(chat: Chat) -> None:
 
 def test_old_button_says_the_question_is_closed(chat: Chat) -> None:
     chat.onboard(until="certificate")
-    old = chat.history[-1]
     chat.tap("Abitur")
+    before = copy.deepcopy(chat.answers)
     situation_reply = next(
         r for r in chat.history if any(b.step == "situation" for row in r.buttons for b in row)
     )
     chat.tap("still at school", reply=situation_reply)
     assert "already closed" in chat.text and chat.step == "german"
-    assert old is not None
+    assert chat.answers == before and before["situation"] != "pupil"  # the old button changed nothing
 
 
 def test_forged_button_data_is_refused(chat: Chat) -> None:
@@ -222,7 +224,11 @@ def test_switching_language_repeats_the_question_and_keeps_answers(chat: Chat) -
     chat.tap("Deutsch")
     assert chat.state is not None and chat.state.lang == "de" and chat.step == "german"
     assert chat.answers["certificate"] == "msa"
-    assert chat.last.buttons  # the current question again, with its buttons
+    # confirmed, and the current question asked again, in German with German buttons
+    assert chat.text == "Okay, ab jetzt schreibe ich auf Deutsch.\n\nWie gut sprichst du Deutsch?"
+    assert "Gut – ich verstehe fast alles" in chat.labels()
+    chat.tap("Gut – ich verstehe fast alles")
+    assert chat.step == "languages" and "Welche anderen Sprachen sprichst du?" in chat.text
 
 
 def test_start_resumes_where_the_person_stopped(chat: Chat) -> None:
@@ -261,7 +267,12 @@ def test_nonsense_wish_is_not_guessed_and_suggestions_follow_interests(chat: Cha
     assert chat.labels()[-1] == "✏️ Type again"
     chat.tap("Type again")
     chat.tap("I don't know yet")
-    assert "fit your interests" in chat.text and len(chat.labels()) >= 2
+    assert "fit your interests" in chat.text and chat.labels()[-1] == "✏️ Type again"
+    suggested = chat.labels()[:-1]
+    assert len(suggested) >= 3
+    for label in suggested:  # "Name (everyday name)"; onboard chose the interest Technology
+        occupation = default_catalogue().by_name(label.split(" (")[0])
+        assert occupation is not None and "technik" in occupation.fields, label
 
 
 def test_huge_text_gets_a_clear_reply(chat: Chat) -> None:
