@@ -18,7 +18,9 @@ FIELDS = (
 #: School certificates from lowest to highest; ``foreign`` is ranked like the MSA for suggestions.
 CERTIFICATES = ("none", "esa", "eesa", "msa", "fhr", "abi")
 FOREIGN_LANGUAGES = ("en", "tr", "ar", "uk", "ru", "pl")
-TYPES = ("dual", "schulisch")
+#: ``dual``: company and Berufsschule (BBiG/HwO); ``schulisch``: at a (Berufs)fachschule or Berufskolleg under
+#: federal or Land law; ``beamtenausbildung``: Vorbereitungsdienst for a civil-service career (Beamte auf Widerruf).
+TYPES = ("dual", "schulisch", "beamtenausbildung")
 _SLUG = re.compile(r"^[a-z0-9-]{1,40}$")
 
 
@@ -39,6 +41,14 @@ class Occupation:
     specialisations: tuple[str, ...] = ()
     synonyms: tuple[str, ...] = ()
     names: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+    #: True when the KldB code is certain (the data file headers say what that means); otherwise
+    #: ``kldb_note`` says how the code was chosen (or, without a code, why there is none).
+    kldb_certain: bool = False
+    kldb_note: str = ""
+    #: KldB code per Fachrichtung/Schwerpunkt where it differs from ``kldb``.
+    kldb_specialisations: Mapping[str, str] = field(default_factory=dict)
+    #: Ids of abolished or merged occupations this one replaces; stored profiles may still hold them.
+    replaces: tuple[str, ...] = ()
 
     def local_name(self, lang: str) -> str:
         """The everyday name in ``lang`` (empty for German or where the catalogue has none)."""
@@ -99,7 +109,16 @@ def _as_tuple(value: object, where: str) -> tuple[str, ...]:
     return tuple(v.strip() for v in value if v.strip())
 
 
+def _kldb_map(value: object, where: str) -> dict[str, str]:
+    if not isinstance(value, dict) or not all(isinstance(v, str) for v in value.values()):
+        raise CatalogueError(f"{where}: kldb_specialisations must map names to codes")
+    return {str(k): v.strip() for k, v in value.items()}
+
+
 def _occupation(raw: dict[str, object], where: str) -> Occupation:
+    certain = raw.get("kldb_certain", False)
+    if not isinstance(certain, bool):
+        raise CatalogueError(f"{where}: kldb_certain must be true or false")
     try:
         occ = Occupation(
             id=str(raw["id"]),
@@ -117,6 +136,10 @@ def _occupation(raw: dict[str, object], where: str) -> Occupation:
                 for lang, names in dict(raw.get("names", {})).items()  # type: ignore[call-overload]
                 if lang in FOREIGN_LANGUAGES and names
             },
+            kldb_certain=certain,
+            kldb_note=str(raw.get("kldb_note", "")).strip(),
+            kldb_specialisations=_kldb_map(raw.get("kldb_specialisations", {}), where),
+            replaces=_as_tuple(raw.get("replaces", []), where),
         )
     except KeyError as exc:
         raise CatalogueError(f"{where}: missing {exc.args[0]!r}") from exc
@@ -127,6 +150,16 @@ def _occupation(raw: dict[str, object], where: str) -> Occupation:
         f"unknown type {occ.type!r}" if occ.type not in TYPES else "",
         f"KldB code must be 5 digits or empty, got {occ.kldb!r}"
         if occ.kldb and not re.fullmatch(r"\d{5}", occ.kldb)
+        else "",
+        "kldb_certain without a KldB code" if occ.kldb_certain and not occ.kldb else "",
+        f"kldb_specialisations must name specialisations and 5-digit codes: {dict(occ.kldb_specialisations)}"
+        if any(
+            k not in occ.specialisations or not re.fullmatch(r"\d{5}", v)
+            for k, v in occ.kldb_specialisations.items()
+        )
+        else "",
+        f"replaces must list id slugs, got {occ.replaces}"
+        if not all(_SLUG.match(r) for r in occ.replaces)
         else "",
         "description missing" if not occ.description else "",
     ]
@@ -139,9 +172,17 @@ def _occupation(raw: dict[str, object], where: str) -> Occupation:
 @dataclass(frozen=True)
 class Catalogue:
     occupations: tuple[Occupation, ...]
+    #: Occupation id → occupation. Ids of replaced occupations (abolished, merged) are keys too and give
+    #: their successor, so ids stored in profiles and places before a change still resolve.
     by_id: Mapping[str, Occupation]
     #: Occupation id → place in the list of occupations with the most trainees (0 = most).
     popularity: Mapping[str, int] = field(default_factory=dict)
+    #: Id of a replaced occupation → id of its successor.
+    replaced: Mapping[str, str] = field(default_factory=dict)
+
+    def get(self, occupation_id: str) -> Occupation | None:
+        """The occupation with this id, or the successor of a replaced one."""
+        return self.by_id.get(occupation_id)
 
     def rank(self, occupation: Occupation) -> int:
         return self.popularity.get(occupation.id, len(self.popularity))
@@ -171,6 +212,13 @@ def load_catalogue(data_dir: Path = DATA_DIR) -> Catalogue:
                 seen[key] = path.name
             occupations.append(occ)
     by_id = {o.id: o for o in occupations}
+    replaced: dict[str, str] = {}
+    for occ in occupations:
+        for old in occ.replaces:
+            if old in by_id or old in replaced:
+                raise CatalogueError(f"{occ.id}: replaced id {old!r} is a current id or replaced twice")
+            replaced[old] = occ.id
+    by_id.update({old: by_id[new] for old, new in replaced.items()})
     by_name = {o.name: o.id for o in occupations}
     popularity: dict[str, int] = {}
     ranking = data_dir.parent / "most_trainees.txt"
@@ -180,7 +228,7 @@ def load_catalogue(data_dir: Path = DATA_DIR) -> Catalogue:
             if name not in by_name:
                 raise CatalogueError(f"{ranking.name}: {name!r} is not in the catalogue")
             popularity.setdefault(by_name[name], len(popularity))
-    return Catalogue(tuple(occupations), by_id, popularity)
+    return Catalogue(tuple(occupations), by_id, popularity, replaced)
 
 
 @cache

@@ -220,10 +220,11 @@ class Targets:
 def targets(catalogue: Catalogue, profile: SearchProfile) -> Targets:
     fit: dict[str, int] = {}
     wished = [catalogue.by_id[w] for w in profile.wishes if w in catalogue.by_id]
+    wished_ids = {o.id for o in wished}  # a wish stored under a replaced id counts for its successor
     groups = {o.kldb_group for o in wished if o.kldb_group}
     fields = set(profile.interests) | {f for o in wished for f in o.fields}
     for occupation in catalogue:
-        if occupation.id in profile.wishes:
+        if occupation.id in wished_ids:
             fit[occupation.id] = FIT_EXACT
         elif occupation.kldb_group and occupation.kldb_group in groups:
             fit[occupation.id] = FIT_GROUP
