@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import OrderedDict
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from sqlalchemy import delete
@@ -78,6 +79,7 @@ class DialogService:
         places: PlacesController,
         handoffs: HandoffStore,
         coach: CoachOptions | None = None,
+        clock: Callable[[], dt.datetime] = utcnow,
     ) -> None:
         self.sessions = sessions
         self.store = store
@@ -85,6 +87,8 @@ class DialogService:
         self.places = places
         self.handoffs = handoffs
         self.coach = coach or CoachOptions()
+        #: The time now (UTC), for coach hours; tests pass a fixed one.
+        self.clock = clock
         self._pending: OrderedDict[int, State] = OrderedDict()
 
     async def handle(
@@ -165,10 +169,18 @@ class DialogService:
 
     def _coach_replies(self, state: State, created: bool) -> list[Reply]:
         t = translator(state.lang)
+        hours, later = self.coach.hours, ""
+        if hours is not None and not hours.open_at(self.clock()):
+            later = "\n\n" + t.gettext(
+                N_("Coaches answer {days}, {start}–{end}, so the answer may take until then."),
+                days=_day_range(t, hours),
+                start=hours.start.strftime("%H:%M"),
+                end=hours.end.strftime("%H:%M"),
+            )
         if not self.coach.relay:
             text = self.coach.contact_text or t.gettext(CONTACT_TEXT)
             return [
-                Reply(t.gettext(N_("✅ Your request is saved.")) + "\n\n" + text),
+                Reply(t.gettext(N_("✅ Your request is saved.")) + "\n\n" + text + later),
                 self.engine.current(state),
             ]
         text = t.gettext(
@@ -179,15 +191,7 @@ class DialogService:
             if created
             else N_("Your coach request is still open. Just write here – I pass it on.")
         )
-        hours = self.coach.hours
-        if hours is not None and not hours.open_at(utcnow()):
-            text += "\n\n" + t.gettext(
-                N_("Coaches answer {days}, {start}–{end}, so the answer may take until then."),
-                days=_day_range(t, hours),
-                start=hours.start.strftime("%H:%M"),
-                end=hours.end.strftime("%H:%M"),
-            )
-        return [Reply(text)]
+        return [Reply(text + later)]
 
     async def _rate(self, user_id: int, state: State, rating: Rating) -> list[Reply]:
         handoff = await self.handoffs.get(rating.handoff_id)

@@ -172,7 +172,15 @@ class TelegramBot:
         if chat is None or chat.type != ChatType.PRIVATE:
             return
         user = update.effective_user
-        t = translator(negotiate(user.language_code if user else None))
+        lang = negotiate(user.language_code if user else None)
+        if user is not None:
+            try:  # the language the person chose; the database may be what just failed
+                state = await self.runtime.dialogs.state(user.id)
+            except Exception as exc:
+                log.warning("update %s: no stored language (%s)", update_id, type(exc).__name__)
+            else:
+                lang = state.lang if state is not None else lang
+        t = translator(lang)
         with contextlib.suppress(TelegramError):
             await context.bot.send_message(
                 chat.id,
@@ -199,7 +207,8 @@ def build_application(
         .base_url(settings.telegram_api_base_url)
         .post_init(set_commands)
         .concurrent_updates(ChatOrderedUpdateProcessor(settings.concurrent_updates))
-        .updater(None)  # bot/telegram/intake.py fetches updates and confirms each only once it has been applied
+        # bot/telegram/intake.py fetches updates and confirms each only once it has been applied
+        .updater(None)
     )
     app: Application[Any, Any, Any, Any, Any, Any] = (
         builder.request(RetryingRequest())
