@@ -806,6 +806,15 @@ class FakeTelegram:
             lambda: f"no message with {contains!r} to {chat_id}; last:\n{self._describe(chat_id)}",
         )
 
+    async def wait_until_confirmed(self, update: dict[str, Any], timeout: float = 10.0) -> None:
+        """Until the bot confirmed ``update`` with a later ``getUpdates`` offset: it has been applied, and
+        whatever the bot sent for it has arrived here (quicker and surer than waiting for quiet)."""
+        await self._wait(
+            lambda: True if self.confirmed_offset > update["update_id"] else None,
+            timeout,
+            lambda: f"update {update['update_id']} not confirmed (offset {self.confirmed_offset})",
+        )
+
     async def wait_until_idle(self, quiet: float = 0.5, timeout: float = 10.0) -> None:
         """Wait until every update was confirmed and, for ``quiet`` seconds, no call came or was pending."""
         deadline = time.monotonic() + timeout

@@ -220,11 +220,8 @@ async def test_bad_input_gets_clear_replies(tg: FakeTelegram, bot: BotProcess) -
     await tg.wait_for_message(USER, contains="already closed", after=mark)
     # group messages and other users' chats are ignored
     mark = tg.mark()
-    tg.send_in_group(-100777, USER, "hello group", is_forum=False)
-    await tg.wait_until_idle()
-    assert not [
-        c for c in tg.calls[mark:] if c.method == "sendMessage" and c.params.get("chat_id") == -100777
-    ]
+    await tg.wait_until_confirmed(tg.send_in_group(-100777, USER, "hello group", is_forum=False))
+    assert not [c for c in tg.calls[mark:] if c.params.get("chat_id") == -100777]
     log = bot.output()
     assert "DEBUG" in log and not any(text in log for text in ("xxxxxxxx", "hello group", "Lea", "how old"))
 
@@ -361,8 +358,9 @@ async def test_blocked_user_is_reported_to_the_coach(
     warning = await tg.wait_for_message(COACH_CHAT, contains="blockiert", after=mark)
     assert warning["message_thread_id"] == thread  # in the person's topic, where the coach wrote
     # the next message is refused too, but the coach is not warned again and nothing is retried
-    tg.send_in_group(COACH_CHAT, COACH, "Melde dich gern wieder.", message_thread_id=thread)
-    await tg.wait_until_idle(quiet=0.3)
+    await tg.wait_until_confirmed(
+        tg.send_in_group(COACH_CHAT, COACH, "Melde dich gern wieder.", message_thread_id=thread)
+    )
     to_user = [c for c in tg.calls[mark:] if c.method == "sendMessage" and c.params["chat_id"] == USER]
     assert [c.status for c in to_user] == [403, 403]
     warnings = [m for m in tg.bot_messages(COACH_CHAT) if "blockiert" in str(m.get("text"))]
