@@ -7,12 +7,14 @@ the step it belongs to, as declared in ``dialogs.steps`` (see ``dialogs.flow`` f
 
 from __future__ import annotations
 
-from dialogs.flow import CLOSED, DONE, Answer, Choice, Ctx, Flow, Replies, Retry, Step
+from dialogs.flow import CLOSED, DONE, NO_WORDS, YES_WORDS, Answer, Choice, Ctx, Flow, Replies, Retry, Step
 from dialogs.i18n import N_, translator
 from dialogs.model import Event, Outcome, Reply, Services, State
 from dialogs.screens import profile_card
 from dialogs.steps import FLOW
 
+#: Said when the exclusive "none of these" choice replaces the ticks made before.
+EXCLUSIVE = N_("Okay: “{choice}” – I removed the other ticks.")
 #: Longest text the dialog reads; Telegram allows 4096 characters, nobody types a job wish that long.
 MAX_INPUT = 200
 
@@ -30,6 +32,8 @@ class Engine:
             new_state.scratch = {}
         ctx = self._ctx(new_state)
         replies = self._dispatch(ctx, event)
+        if ctx.state.step not in self.flow.by_id:  # a fresh state after a refusal or a deletion
+            ctx.state.step = self.flow.resume(ctx.state).id
         return Outcome(replies, ctx.state, tuple(ctx.actions))
 
     def current(self, state: State) -> Reply:
@@ -97,7 +101,8 @@ class Engine:
     def _toggle(self, ctx: Ctx, step: Step, value: str, pressed: bool) -> Replies:
         selected: list[str] = ctx.state.scratch.setdefault("selected", [])
         if value == step.none_choice:
-            return ctx.answer(step, Answer([]))
+            replaced = [Reply(ctx.gettext(EXCLUSIVE, choice=_label(ctx, step, value)))] if selected else []
+            return replaced + ctx.answer(step, Answer([]))
         if value == DONE:
             if not selected:
                 return [ctx.again(N_("Please tap at least one button first."))]
@@ -112,14 +117,22 @@ class Engine:
     @staticmethod
     def _typed_choice(ctx: Ctx, step: Step, typed: str) -> Choice | None:
         """Typed instead of tapped: the label, its number or the value itself."""
-        typed = typed.strip().casefold()
+        typed = typed.strip().casefold().rstrip(".!")
         visible = [c for c in step.choices_for(ctx) if not c.hidden]
         for index, choice in enumerate(visible, start=1):
             label = choice.label if choice.raw else ctx.gettext(choice.label)
             if typed in (label.casefold(), str(index), choice.value.casefold()):
                 return choice
+        if typed in YES_WORDS or typed in NO_WORDS:  # "ja", "evet", "так" at a yes/no question
+            wanted = "yes" if typed in YES_WORDS else "no"
+            return next((c for c in visible if c.value.partition(":")[0] == wanted), None)
         return None
 
     def profile_card(self, state: State, lang: str) -> str:
         """The profile as the summary shows it, in ``lang`` (the coach card shows it in German)."""
         return profile_card(Ctx(state, self.flow, translator(lang), self.services))
+
+
+def _label(ctx: Ctx, step: Step, value: str) -> str:
+    choice = next(c for c in step.choices_for(ctx) if c.value == value)
+    return choice.label if choice.raw else ctx.gettext(choice.label)

@@ -8,6 +8,7 @@ The engine (``dialogs.engine``) only dispatches events to the declared steps; it
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import re
 from collections.abc import Callable, Mapping, Sequence
@@ -16,7 +17,7 @@ from typing import Any, Literal
 
 from dialogs.i18n import N_, Translator, translator
 from dialogs.model import Action, Button, Event, Reply, Services, State
-from dialogs.profile import Profile
+from dialogs.profile import Location, Profile
 
 StepKind = Literal["text", "choice", "multi", "location"]
 
@@ -24,6 +25,37 @@ StepKind = Literal["text", "choice", "multi", "location"]
 CLOSED = N_("This question is already closed. Here is the current one:")
 #: Value of the "Done" button of multi-select steps.
 DONE = "_done"
+#: The step that asks "did you mean …?" for an answer with ``Answer.confirm`` (``dialogs.screens``).
+CONFIRM_STEP = "confirm"
+#: Typed yes and no, in every language the bot speaks: they answer a yes/no question like its buttons.
+YES_WORDS = frozenset(
+    [
+        "ja",
+        "jo",
+        "jep",
+        "jaa",
+        "klar",
+        "yes",
+        "yeah",
+        "yep",
+        "yup",
+        "ok",
+        "okay",
+        "evet",
+        "tamam",
+        "نعم",
+        "اي",
+        "ايوه",
+        "أجل",
+        "так",
+        "ага",
+        "да",
+        "tak",
+    ]
+)
+NO_WORDS = frozenset(
+    ["nein", "nö", "ne", "nee", "no", "nope", "hayır", "hayir", "yok", "لا", "ні", "нi", "нет", "не", "nie"]
+)
 _BLANK_LINES = re.compile(r"\n\s*\n\s*\n+")
 
 Replies = list[Reply]
@@ -39,6 +71,16 @@ class Choice:
     wide: bool = False
     #: Accepted when pressed (e.g. a "menu" button under another message) but not shown.
     hidden: bool = False
+    #: How the chosen answer reads on the profile card, when the button's label would not say it.
+    shown: str = ""
+
+
+@dataclass(frozen=True)
+class Confirm:
+    """Ask "did you mean …?" before storing an answer that was only guessed (a town from a typo)."""
+
+    question: str
+    params: dict[str, str] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -47,6 +89,7 @@ class Answer:
 
     value: Any
     notes: tuple[str, ...] = ()
+    confirm: Confirm | None = None
 
 
 @dataclass(frozen=True)
@@ -106,6 +149,8 @@ class Step:
     restore: Callable[[Ctx, str], None] | None = None
     on_choice: ChoiceHook | None = None
     on_text: TextHook | None = None
+    #: Called with a valid answer before it is stored; returns replies to do something else instead.
+    on_answer: Callable[[Ctx, Answer], Replies | None] | None = None
 
     @property
     def key(self) -> str:
@@ -206,10 +251,20 @@ class Ctx:
         return self.ask(nxt)
 
     def answer(self, step: Step, answer: Answer) -> Replies:
+        if step.on_answer is not None:
+            replies = step.on_answer(self, answer)
+            if replies is not None:
+                return replies
+        if answer.confirm is not None:
+            value = answer.value
+            if isinstance(value, Location):  # scratch is stored as JSON
+                value = dataclasses.asdict(value)
+            confirm = {"for": step.id, "value": value, "question": answer.confirm.question}
+            return self.ask(CONFIRM_STEP, {**confirm, "params": answer.confirm.params})
         self.profile.set(step.key, answer.value)
         notes = [Reply(note) for note in answer.notes]
         if step.kind == "location":
-            place = step.show(self, answer.value) if step.show else ""
+            place = step.show(self, self.profile.get(step.key)) if step.show else ""
             notes.append(Reply(self.gettext(N_("📍 Got it: {place}"), place=place), remove_keyboard=True))
         return notes + self.advance(step)
 

@@ -27,6 +27,9 @@ DEFAULT_LANG = "de"
 LANGUAGES: tuple[str, ...] = ("de", "en", "tr", "ar", "uk", "ru", "pl")
 RTL_LANGUAGES = frozenset({"ar"})
 
+#: Arabic-Indic and Eastern Arabic-Indic digits, read as 0-9 wherever a number is typed.
+ARABIC_DIGITS = str.maketrans("٠١٢٣٤٥٦٧٨٩۰۱۲۳۴۵۶۷۸۹", "01234567890123456789")
+
 # Unicode isolates keep German names and numbers readable inside right-to-left text.
 _FSI, _PDI = "\u2068", "\u2069"
 

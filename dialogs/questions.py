@@ -11,13 +11,21 @@ import re
 from collections.abc import Callable, Sequence
 from typing import Any
 
-from dialogs.flow import Answer, Choice, Ctx, Replies, Retry, Step
-from dialogs.i18n import N_
-from dialogs.model import Event, State
-from dialogs.profile import Location, Profile
+from dialogs.dates import read_month
+from dialogs.flow import Answer, Choice, Confirm, Ctx, Replies, Retry, Step
+from dialogs.i18n import ARABIC_DIGITS, N_
+from dialogs.model import Event, Reply, State
+from dialogs.profile import Location
+from knowledge.gazetteer import distance_km
+from knowledge.region import CENTRE, USUAL_AREA_KM
 
 #: Below this age a parent or guardian must agree too (GDPR Art. 8, as Germany applies it).
 GUARDIAN_AGE = 16
+MIN_AGE, MAX_AGE = 10, 99
+#: A start month further ahead than this many years is a typo.
+MAX_YEARS_AHEAD = 4
+#: A town guessed from a typo with at least this score (and near Herne/Bochum) needs no confirmation.
+SURE_TOWN_SCORE = 90.0
 
 
 def unanswered(key: str) -> Callable[[State], bool]:
@@ -28,10 +36,18 @@ def unanswered(key: str) -> Callable[[State], bool]:
 
 
 def parse_age(ctx: Ctx, event: Event) -> Answer | Retry:
-    numbers = re.findall(r"\d+", event.text)
-    if len(numbers) != 1 or not 10 <= int(numbers[0]) <= 99:
+    numbers = re.findall(r"\d+", event.text.translate(ARABIC_DIGITS))
+    if len(numbers) != 1:
         return Retry(ctx.gettext(N_("Please send your age as a number, for example 17.")))
     age = int(numbers[0])
+    if not MIN_AGE <= age <= MAX_AGE:
+        return Retry(
+            ctx.gettext(
+                N_("Please send your real age: a number from {min} to {max}."),
+                min=ctx.t.number(MIN_AGE),
+                max=ctx.t.number(MAX_AGE),
+            )
+        )
     notes: list[str] = []
     if age < 15:
         notes.append(
@@ -56,6 +72,20 @@ def parse_age(ctx: Ctx, event: Event) -> Answer | Retry:
     return Answer(age, tuple(notes))
 
 
+def _age_answered(ctx: Ctx, answer: Answer) -> Replies | None:
+    """An under-16 age given after consent needs a parent's or guardian's okay before it is stored."""
+    if ctx.state.consented and answer.value < GUARDIAN_AGE and not ctx.profile.guardian_consent:
+        notes = [Reply(note) for note in answer.notes]
+        return notes + ctx.ask("consent", {"age": answer.value})
+    return None
+
+
+def _age_text(ctx: Ctx) -> str:
+    if ctx.state.consented:  # editing: just the question, not the whole welcome again
+        return ctx.gettext(N_("How old are you?"))
+    return ctx.gettext(AGE_WELCOME)
+
+
 def parse_location(ctx: Ctx, event: Event) -> Answer | Retry:
     finder = ctx.services.gazetteer
     if event.kind == "location" and event.lat is not None and event.lon is not None:
@@ -75,41 +105,62 @@ def parse_location(ctx: Ctx, event: Event) -> Answer | Retry:
                 )
             )
         )
-    return Answer(Location(home.name, home.lat, home.lon, home.postcode))
+    location = Location(home.name, home.lat, home.lon, home.postcode)
+    if home.exact or (home.score >= SURE_TOWN_SCORE and _in_usual_area(location)):
+        return Answer(location)
+    place = f"{home.name} ({home.area})" if home.area else home.name
+    return Answer(location, confirm=Confirm(N_("Did you mean {place}?"), {"place": ctx.t.keep_ltr(place)}))
 
 
-_MONTH_YEAR = re.compile(r"^\s*(\d{1,2})\s*[./\-\s]\s*(\d{4})\s*$")
-_YEAR = re.compile(r"^\s*(\d{4})\s*$")
+def _in_usual_area(location: Location) -> bool:
+    return distance_km(location.lat, location.lon, *CENTRE) <= USUAL_AREA_KM
 
 
 def parse_start(ctx: Ctx, event: Event) -> Answer | Retry:
     today = ctx.today()
-    m = _MONTH_YEAR.match(event.text)
-    y = _YEAR.match(event.text)
-    month, year = (int(m.group(1)), int(m.group(2))) if m else (8, int(y.group(1))) if y else (0, 0)
-    if 1 <= month <= 12 and (year, month) >= (today.year, today.month) and year <= today.year + 4:
-        return Answer(f"{year:04d}-{month:02d}")
-    return Retry(ctx.gettext(N_("Please tap a button or type month and year, for example 08.2027.")))
+    found = read_month(event.text)
+    if found is None:
+        return Retry(ctx.gettext(N_("Please tap a button or type month and year, for example 08.2027.")))
+    year, month = found
+    if (year, month) < (today.year, today.month):
+        return Retry(
+            ctx.gettext(
+                N_("{month} has already passed. Tap “As soon as possible” or type a later month."),
+                month=ctx.t.month(dt.date(year, month, 1)),
+            )
+        )
+    if year > today.year + MAX_YEARS_AHEAD:
+        return Retry(
+            ctx.gettext(
+                N_("That is very far ahead. Please type a month within the next {n} years."),
+                n=ctx.t.number(MAX_YEARS_AHEAD),
+            )
+        )
+    return Answer(f"{year:04d}-{month:02d}")
 
 
 # ---------------------------------------------------------------- consent
 
 
-def _age(profile: Profile) -> int:
-    return profile.age if profile.age is not None else 99
+def _age(ctx: Ctx) -> int:
+    """The age the consent is for: a changed age waiting for it, else the stored one."""
+    pending = ctx.state.scratch.get("age")
+    if isinstance(pending, int):
+        return pending
+    return ctx.profile.age if ctx.profile.age is not None else MAX_AGE
 
 
 def _consent_choices(ctx: Ctx) -> Sequence[Choice]:
     # The "yes" button carries the age: nothing is stored before consent, so any bot process that gets
     # the tap (after a restart, or one of several webhook workers) can still complete the consent.
-    age = _age(ctx.profile)
+    age = _age(ctx)
     label = N_("Yes – and my parent or guardian agrees") if age < GUARDIAN_AGE else N_("Yes, I agree")
     return (Choice(f"yes:{age}", label), Choice("no", N_("No")))
 
 
 def _consent_params(ctx: Ctx) -> dict[str, Any]:
     guardian = ""
-    if _age(ctx.profile) < GUARDIAN_AGE:
+    if _age(ctx) < GUARDIAN_AGE:
         guardian = ctx.gettext(
             N_(
                 "You are under 16, so a parent or guardian must agree too (GDPR Art. 8). Please ask them first."
@@ -118,25 +169,43 @@ def _consent_params(ctx: Ctx) -> dict[str, Any]:
     return {"guardian": guardian}
 
 
+def _age_of(value: str) -> int | None:
+    _, _, age = value.partition(":")
+    return int(age) if age.isdigit() and MIN_AGE <= int(age) <= MAX_AGE else None
+
+
 def _restore_age(ctx: Ctx, value: str) -> None:
     """The consent button carries the age: restore it when this process no longer has the answer."""
-    _, _, age = value.partition(":")
-    if not ctx.state.consented and age.isdigit() and 10 <= int(age) <= 99:
-        ctx.profile.age = int(age)
+    age = _age_of(value)
+    if not ctx.state.consented and age is not None:
+        ctx.profile.age = age
         ctx.go("consent")
 
 
 def _consent_chosen(ctx: Ctx, value: str) -> Replies:
     if value == "no":
+        had_data = ctx.state.consented
         ctx.state = State(lang=ctx.state.lang)
+        if had_data:  # an under-16 age without a guardian's okay: nothing of it may stay
+            ctx.actions.append("delete")
+            return ctx.say(
+                N_(
+                    "Okay. Without the okay of a parent or guardian I can't keep a profile for someone under "
+                    "16, so I have deleted your data. If you want to start again, just send /start."
+                )
+            )
         return ctx.say(
             N_(
                 "Okay, I haven't saved anything. Without your okay I can't build a profile for you. "
                 "If you change your mind, just send /start."
             )
         )
+    age = _age_of(value)
+    if age is not None:
+        ctx.profile.age = age
     ctx.profile.consent = ctx.today().isoformat()
-    ctx.profile.guardian_consent = _age(ctx.profile) < GUARDIAN_AGE
+    ctx.profile.guardian_consent = _age(ctx) < GUARDIAN_AGE or ctx.profile.guardian_consent
+    ctx.state.scratch.pop("age", None)
     return ctx.advance(ctx.flow.by_id["consent"])
 
 
@@ -162,10 +231,10 @@ def _radius_choices(ctx: Ctx) -> Sequence[Choice]:
 
 
 def choice_label(ctx: Ctx, step_id: str, value: Any) -> str:
-    """How a stored value of a choice step reads: its button's label."""
+    """How a stored value of a choice step reads on the profile card."""
     for choice in ctx.flow.by_id[step_id].choices_for(ctx):
         if choice.value == str(value):
-            return choice.label if choice.raw else ctx.gettext(choice.label)
+            return choice.label if choice.raw else ctx.gettext(choice.shown or choice.label)
     return str(value)
 
 
@@ -173,10 +242,12 @@ def _show_choice(step_id: str) -> Callable[[Ctx, Any], str]:
     return lambda ctx, value: choice_label(ctx, step_id, value)
 
 
-def _show_choices(step_id: str) -> Callable[[Ctx, Any], str]:
+def _show_choices(step_id: str, none: str) -> Callable[[Ctx, Any], str]:
+    """A multi-select answer; ``none`` (a message id) when the exclusive "none of these" was chosen."""
+
     def show(ctx: Ctx, values: Any) -> str:
         if not values:
-            return ctx.gettext(N_("none"))
+            return ctx.gettext(none)
         return ", ".join(choice_label(ctx, step_id, v) for v in values)
 
     return show
@@ -221,7 +292,7 @@ INTEREST_CHOICES = (
     Choice("logistik", N_("📦 Logistics and driving")),
     Choice("natur", N_("🌱 Nature and animals")),
     Choice("kreatives", N_("🎨 Creative and media")),
-    Choice("unsure", N_("🤷 Not sure yet")),
+    Choice("unsure", N_("🤷 Not sure yet"), wide=True),
 )
 
 LANGUAGE_CHOICES = (
@@ -237,23 +308,26 @@ LANGUAGE_CHOICES = (
     Choice("bg", "Български", raw=True),
     Choice("sq", "Shqip", raw=True),
     Choice("other", N_("Another language")),
-    Choice("none", N_("Only German")),
+    Choice("none", N_("Only German"), wide=True),
 )
 
 # ---------------------------------------------------------------- the steps
 
+AGE_WELCOME = N_(
+    "Hi! 👋 I'm the Ausbildung assistant of Ausbildungswege NRW in Herne and Bochum. "
+    "I help you find an Ausbildung (apprenticeship) and connect you with a coach.\n\n"
+    "First question: how old are you?"
+)
+
 AGE = Step(
     id="age",
-    prompt=N_(
-        "Hi! 👋 I'm the Ausbildung assistant of Ausbildungswege NRW in Herne and Bochum. "
-        "I help you find an Ausbildung (apprenticeship) and connect you with a coach.\n\n"
-        "First question: how old are you?"
-    ),
+    text=_age_text,
     kind="text",
     parse=parse_age,
     edit_label=N_("Age"),
     show=lambda ctx, v: ctx.t.number(int(v)),
     todo=lambda state: not state.consented,
+    on_answer=_age_answered,
 )
 
 CONSENT = Step(
@@ -309,10 +383,10 @@ CERT_RECOGNISED = Step(
     id="cert_recognised",
     prompt=N_("Is your certificate from abroad already recognised in Germany?"),
     choices=(
-        Choice("yes", N_("Yes")),
-        Choice("pending", N_("I've applied")),
-        Choice("no", N_("No")),
-        Choice("unknown", N_("I don't know")),
+        Choice("yes", N_("Yes"), shown=N_("recognised")),
+        Choice("pending", N_("I've applied"), shown=N_("recognition applied for")),
+        Choice("no", N_("No"), shown=N_("not recognised yet")),
+        Choice("unknown", N_("I don't know"), shown=N_("recognition unclear")),
     ),
     show=_show_choice("cert_recognised"),
     todo=lambda state: state.profile.certificate == "foreign" and not state.profile.has("cert_recognised"),
@@ -339,7 +413,7 @@ LANGUAGES = Step(
     choices=LANGUAGE_CHOICES,
     none_choice="none",
     edit_label=N_("Languages"),
-    show=_show_choices("languages"),
+    show=_show_choices("languages", N_("only German")),
     columns=3,
     todo=unanswered("languages"),
 )
@@ -373,7 +447,7 @@ INTERESTS = Step(
     choices=INTEREST_CHOICES,
     none_choice="unsure",
     edit_label=N_("Interests"),
-    show=_show_choices("interests"),
+    show=_show_choices("interests", N_("not sure yet")),
     columns=2,
     todo=unanswered("interests"),
 )

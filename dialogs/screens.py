@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from dialogs.flow import Choice, Command, Ctx, Replies, Step
+from dialogs.flow import CONFIRM_STEP, Answer, Choice, Command, Ctx, Replies, Step
 from dialogs.i18n import LANGUAGES, N_
 from dialogs.model import State
 from dialogs.questions import LANGUAGE_CHOICES
@@ -261,3 +261,26 @@ COMMANDS = {
     "delete": _privacy_action("delete"),
     "help": _overlay("help"),
 }
+
+# ---------------------------------------------------------------- "did you mean …?"
+
+
+def _confirm_text(ctx: Ctx) -> str:
+    scratch = ctx.state.scratch
+    return ctx.gettext(str(scratch.get("question", "")), **dict(scratch.get("params") or {}))
+
+
+def _confirmed(ctx: Ctx, value: str) -> Replies:
+    scratch = ctx.state.scratch
+    step = ctx.flow.by_id[str(scratch.get("for"))]
+    if value == "yes":
+        return ctx.answer(step, Answer(scratch.get("value")))
+    return ctx.ask(step.id)
+
+
+CONFIRM = Step(
+    id=CONFIRM_STEP,
+    text=_confirm_text,
+    choices=(Choice("yes", N_("✅ Yes")), Choice("no", N_("✏️ No, I'll type it again"))),
+    on_choice=_confirmed,
+)

@@ -21,7 +21,7 @@ from dialogs.questions import (
     SITUATION,
     START,
 )
-from dialogs.screens import COMMANDS, DELETE, HELP, LANGUAGE, MENU, PRIVACY, SUMMARY, unknown_command
+from dialogs.screens import COMMANDS, CONFIRM, DELETE, HELP, LANGUAGE, MENU, PRIVACY, SUMMARY, unknown_command
 from dialogs.wishes import WISH, WISH_MORE, WISH_PICK, WISHES
 
 STEP_LIST: tuple[Step, ...] = (
@@ -46,6 +46,7 @@ STEP_LIST: tuple[Step, ...] = (
     PRIVACY,
     DELETE,
     HELP,
+    CONFIRM,
 )
 
 FLOW = Flow(STEP_LIST, COMMANDS, unknown_command)

@@ -28,6 +28,8 @@ POSTCODES_FILE = DATA / "postcodes.csv"
 NRW = "07"
 #: A shared location further than this from any known town is outside the area the bot serves.
 MAX_NEAREST_KM = 25.0
+#: Inhabitants of a city that names the area of a smaller place ("Friesdorf (Bonn)").
+BIG_CITY = 100_000
 _POSTCODE = re.compile(r"\b(\d{5})\b")
 
 
@@ -81,10 +83,23 @@ class Gazetteer:
         if len(key) < 3:
             return None
         town = self._by_name.get(key)
-        if town is None:
-            hit = process.extractOne(key, self._names, scorer=fuzz.ratio, processor=None, score_cutoff=83)
-            town = self._by_name[hit[0]] if hit else None
-        return Home(town.name, town.lat, town.lon) if town else None
+        if town is not None:
+            return Home(town.name, town.lat, town.lon)
+        hit = process.extractOne(key, self._names, scorer=fuzz.ratio, processor=None, score_cutoff=83)
+        if hit is None:
+            return None
+        town = self._by_name[hit[0]]
+        return Home(town.name, town.lat, town.lon, exact=False, score=float(hit[1]), area=self._area(town))
+
+    def _area(self, town: Town) -> str:
+        """The nearest city of 100,000 or more within 25 km, unless the town is one itself."""
+        if town.population >= BIG_CITY:
+            return ""
+        cities = [t for t in self.towns.values() if t.population >= BIG_CITY]
+        city = min(cities, key=lambda c: distance_km(town.lat, town.lon, c.lat, c.lon), default=None)
+        if city is None or distance_km(town.lat, town.lon, city.lat, city.lon) > 25:
+            return ""
+        return city.name
 
     def nearest(self, lat: float, lon: float) -> Home | None:
         towns = [t for t in self.towns.values() if t.population >= 5000] or list(self.towns.values())

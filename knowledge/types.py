@@ -16,6 +16,12 @@ class Home:
     lat: float
     lon: float
     postcode: str = ""
+    #: Found by its exact name or postcode; ``False`` for a fuzzy guess (a typo, or another word).
+    exact: bool = True
+    #: How close a fuzzy guess was (rapidfuzz ratio, 0-100).
+    score: float = 100.0
+    #: The nearest big city, to tell villages and districts apart ("Friesdorf (Bonn)").
+    area: str = ""
 
 
 @dataclass(frozen=True)

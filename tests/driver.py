@@ -67,8 +67,10 @@ class Chat:
         assert self.state is not None
         return self.state.profile.to_json()
 
-    def onboard(self, age: str = "17", until: str = "menu") -> None:
-        """Answer every question with typical answers up to the step ``until``."""
+    def onboard(self, age: str = "17", until: str = "menu", resume: bool = False) -> None:
+        """Answer every question with typical answers up to the step ``until``.
+
+        ``resume`` goes on from the current step instead of starting with /start."""
         script: list[tuple[str, str, str]] = [
             ("age", "send", age),
             ("consent", "tap", "Yes"),
@@ -87,7 +89,11 @@ class Chat:
             ("start", "tap", "August 2027"),
             ("summary", "tap", "All correct"),
         ]
-        self.send("/start")
+        if resume:
+            steps = [step for step, _, _ in script]
+            script = script[steps.index(self.step) :] if self.step in steps else []
+        else:
+            self.send("/start")
         for step, action, value in script:
             if self.step == until:
                 return

@@ -124,7 +124,12 @@ def test_only_german_ends_the_language_question(chat: Chat) -> None:
 
 @pytest.mark.parametrize(
     ("typed", "town"),
-    [("44623", "Herne"), ("Bochum", "Bochum"), ("bochun", "Bochum"), ("Muelheim an der Ruhr", "Mülheim")],
+    [
+        ("44623", "Herne"),
+        ("Bochum", "Bochum"),
+        ("Gelsenkirchn", "Gelsenkirchen"),
+        ("Muelheim an der Ruhr", "Mülheim"),
+    ],
 )
 def test_location_by_postcode_or_town(chat: Chat, typed: str, town: str) -> None:
     chat.onboard(until="location")
@@ -132,6 +137,28 @@ def test_location_by_postcode_or_town(chat: Chat, typed: str, town: str) -> None
     chat.send(typed)
     assert chat.answers["location"]["name"] == town  # type: ignore[index]
     assert chat.replies[0].remove_keyboard and chat.step == "radius"
+
+
+@pytest.mark.parametrize(
+    ("typed", "question", "town"),
+    [
+        ("Frisör", "Friesdorf (Bonn)", "Friesdorf"),
+        ("bochun", "Bochum?", "Bochum"),
+        ("Wiiten", "Witten (Bochum)", "Witten"),
+    ],
+)
+def test_a_guessed_town_is_confirmed_before_it_is_saved(
+    chat: Chat, typed: str, question: str, town: str
+) -> None:
+    chat.onboard(until="location")
+    chat.send(typed)
+    assert "Did you mean" in chat.text and question in chat.text and "location" not in chat.answers
+    chat.tap("No, I'll type it again")
+    assert chat.step == "location" and chat.last.ask_location
+    chat.send(typed)
+    chat.tap("Yes")
+    assert chat.answers["location"]["name"] == town  # type: ignore[index]
+    assert chat.step == "radius"
 
 
 def test_unknown_place_and_far_location_are_asked_again(chat: Chat) -> None:

@@ -13,9 +13,9 @@ from bot.config import Settings
 from bot.places.controller import search_profile
 from bot.runtime import Runtime
 from bot.telegram.render import keyboard
+from dialogs.callbacks import PlaceAlerts, PlacesPage
 from dialogs.i18n import N_, translator
 from dialogs.model import Button, Reply
-from dialogs.callbacks import PlaceAlerts, PlacesPage
 from knowledge.region import LOCAL_TZ
 
 log = logging.getLogger(__name__)
