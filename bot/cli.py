@@ -88,7 +88,7 @@ async def _chat(settings: Settings, args: argparse.Namespace) -> int:
     runtime = await open_runtime(settings)
     try:
         lang = args.lang or negotiate(_env_language())
-        await chat(runtime.dialogs, args.user, lang, settings.data_dir / "exports")
+        await chat(runtime.dialogs, args.user, lang, old_exports=settings.data_dir / "exports")
     finally:
         await runtime.close()
     return 0

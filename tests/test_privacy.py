@@ -4,6 +4,10 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import os
+import subprocess
+import sys
+from pathlib import Path
 
 from sqlalchemy import text
 
@@ -81,6 +85,39 @@ async def test_export_contains_the_profile_and_delete_leaves_no_trace(runtime: R
     assert await runtime.dialogs.state(777) is not None  # only the fresh, unsaved start state in memory
     await chat.send("/start")
     assert "how old are you" in chat.text
+
+
+def test_console_export_and_delete_leave_no_file_behind(tmp_path: Path) -> None:
+    """The export is shown, never written; /delete also removes an export file an older version wrote."""
+    user = 918273645
+    data, tmp = tmp_path / "data", tmp_path / "tmp"
+    tmp.mkdir()
+    legacy = data / "exports" / f"ausbildungsbot-data-{user}.json"
+    legacy.parent.mkdir(parents=True)
+    legacy.write_text(json.dumps({"user_id": user}))
+    env = {
+        **os.environ,
+        "DATABASE_URL": f"sqlite+aiosqlite:///{data / 'bot.sqlite3'}",
+        "DATA_DIR": str(data),
+        "TMPDIR": str(tmp),
+        "TELEGRAM_BOT_TOKEN": "",
+    }
+    proc = subprocess.run(
+        [sys.executable, "-m", "bot.cli", "chat", "--user", str(user), "--lang", "en"],
+        input="17\n1\n/export\n/delete\n1\n",
+        capture_output=True,
+        text=True,
+        env=env,
+        cwd=tmp_path,
+        timeout=60,
+    )
+    assert proc.returncode == 0, proc.stderr
+    assert f'"user_id": {user}' in proc.stdout and '"age": 17' in proc.stdout  # shown in the terminal
+    assert "has been deleted" in proc.stdout
+    for root in (data, tmp):
+        for path in root.rglob("*"):
+            assert str(user) not in path.name, path
+            assert not path.is_file() or str(user).encode() not in path.read_bytes(), path
 
 
 async def test_keep_my_data_deletes_nothing(runtime: Runtime) -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import itertools
 import os
 import subprocess
 import sys
@@ -20,9 +21,11 @@ from bot.database import create_engine, sessionmaker
 from bot.models import User
 from bot.places.controller import PlacesController
 from bot.places.store import PlacesStore
+from bot.runtime import Runtime
 from dialogs.engine import Engine
 from dialogs.model import Event, State
 from knowledge.catalogue import default_catalogue
+from tests.driver import ServiceChat
 
 
 async def count_users(url: str) -> int:
@@ -207,3 +210,52 @@ def test_unreachable_database_is_reported_without_traceback() -> None:
         [sys.executable, "-m", "bot.cli", "db", "upgrade"], capture_output=True, text=True, env=env
     )
     assert proc.returncode == 2 and "DATABASE_URL" in proc.stderr and "Traceback" not in proc.stderr
+
+
+async def _onboarded_with_places(runtime: Runtime, user_id: int) -> None:
+    import datetime as dt
+
+    from knowledge.demo_places import SOURCE, demo_offers
+
+    offers = demo_offers(dt.date.today(), runtime.offer_reader().occupation_of)
+    await runtime.places_store.replace_source(SOURCE, offers, demo=True)
+    await ServiceChat(runtime.dialogs, user_id).onboard()
+
+
+def blocks(out: str) -> list[str]:
+    """What the console printed after each typed line (the first block: after the start)."""
+    return out.split("you> ")
+
+
+async def test_console_places_list_stays_after_a_mark_and_a_wrong_number(
+    runtime: Runtime, db_url: str
+) -> None:
+    await _onboarded_with_places(runtime, 4242)
+    out = blocks(run_console(db_url, ["1", "2", "1", "99", "1"], "--user", "4242"))
+    listed, marked, wrong, details = out[1], out[3], out[4], out[5]
+    assert "1. " in listed and "[1] ℹ️ 1" in listed
+    assert "Saved!" in marked and "1. " in marked and "2. ❤️" in marked  # the list under the note
+    assert "99" in wrong and "What would you like to do?" not in wrong
+    assert "I'm interested" in details  # "1" still meant the list's first button
+
+
+async def test_console_asks_to_tap_buttons_only_after_showing_them(runtime: Runtime, db_url: str) -> None:
+    await _onboarded_with_places(runtime, 4243)
+    out = blocks(
+        run_console(db_url, ["/export", "hallo", "/help", "hallo", "/delete", "hallo"], "--user", "4243")
+    )
+    assert any("tap one of the buttons" in block for block in out)
+    for before, block in itertools.pairwise(out):
+        if "tap one of the buttons" in block:
+            assert "     [1] " in before, before
+
+
+async def test_console_location_hint_is_translated(db_url: str) -> None:
+    from dialogs.i18n import LANGUAGES, translator
+
+    english = "(type your postcode or town)"
+    for lang in LANGUAGES:
+        if lang != "en":
+            assert translator(lang).gettext(english) != english, lang
+    out = run_console(db_url, ["17", "1", "2", "4", "2", "13"], "--user", "43", "--lang", "tr")
+    assert translator("tr").gettext(english) in out and english not in out

@@ -55,14 +55,11 @@ class PlacesController:
             ok = await self.store.mark(user_id, button.place_id, "interested" if interested else "dismissed")
             if not ok:
                 return [await self.page(user_id, state, button.page)]
-            if interested:
-                return [
-                    Reply(
-                        t.gettext(N_("❤️ Saved! When you talk to a coach, they will see this place.")),
-                        (await self.page(user_id, state, button.page)).buttons,
-                    )
-                ]
-            note = t.gettext(N_("Okay, I won't show it again."))
+            note = t.gettext(
+                N_("❤️ Saved! When you talk to a coach, they will see this place.")
+                if interested
+                else N_("Okay, I won't show it again.")
+            )
             return [await self.page(user_id, state, button.page, note=note)]
         if isinstance(button, PlaceAlerts):
             await self.store.subscribe(user_id, button.on)
