@@ -127,7 +127,7 @@ HTML_TAGS = frozenset(
     {"a", "b", "strong", "i", "em", "u", "ins", "s", "strike", "del", "span", "tg-spoiler", "tg-emoji"}
     | {"code", "pre", "blockquote"}
 )
-_HTML_TOKEN = re.compile(r"<|&(#[0-9]{1,7}|#[xX][0-9a-fA-F]{1,6}|lt|gt|amp|quot);?")
+_HTML_TOKEN = re.compile(r"<|&(#[0-9]{1,7}|#[xX][0-9a-fA-F]{1,6}|(?:lt|gt|amp|quot)(?![A-Za-z]));?")
 
 
 def visible_html(text: str) -> str:
