@@ -40,6 +40,11 @@ class Engine:
         """The current question again (after a restart, a language switch, a coach message)."""
         return self._ctx(state).show()
 
+    def relays(self, state: State) -> bool:
+        """Does free text at the person's current step go to an open coach conversation?"""
+        step = self.flow.by_id.get(state.step)
+        return step is not None and step.relay
+
     def _ctx(self, state: State) -> Ctx:
         return Ctx(state, self.flow, translator(state.lang), self.services)
 

@@ -147,6 +147,8 @@ class Step:
     guard: Callable[[Ctx], str | None] | None = None
     #: A pressed button carries state that a restart may have lost (the consent button carries the age).
     restore: Callable[[Ctx, str], None] | None = None
+    #: While this step is current and a coach conversation is open, what the person types goes to the coach.
+    relay: bool = False
     on_choice: ChoiceHook | None = None
     on_text: TextHook | None = None
     #: Called with a valid answer before it is stored; returns replies to do something else instead.

@@ -109,6 +109,7 @@ MENU = Step(
     todo=always,
     anywhere=always,
     guard=_finished_profile,
+    relay=True,
     on_choice=_menu_chosen,
 )
 
@@ -216,9 +217,23 @@ def _needs_profile(then: str) -> Command:
 
 
 def _coach(ctx: Ctx) -> Replies:
-    if not ctx.state.completed:
-        return [ctx.again(NOT_YET)]
-    return _menu_chosen(ctx, "coach")
+    """A human is always reachable once the person agreed that their answers may be stored."""
+    if not ctx.state.consented:
+        return [ctx.again(N_("To pass you on to a coach I need your okay to save your answers first."))]
+    if ctx.state.completed:
+        return _menu_chosen(ctx, "coach")
+    ctx.go("coach_chat")
+    ctx.actions.append("coach")
+    return []
+
+
+COACH_CHAT = Step(
+    id="coach_chat",
+    prompt=N_("You can go on with your profile at any time – the coach sees your answers so far."),
+    choices=(Choice("resume", N_("▶️ Go on with my profile")),),
+    relay=True,
+    on_choice=lambda ctx, value: ctx.ask(ctx.flow.resume(ctx.state).id),
+)
 
 
 def _cancel(ctx: Ctx) -> Replies:

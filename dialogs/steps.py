@@ -21,7 +21,18 @@ from dialogs.questions import (
     SITUATION,
     START,
 )
-from dialogs.screens import COMMANDS, CONFIRM, DELETE, HELP, LANGUAGE, MENU, PRIVACY, SUMMARY, unknown_command
+from dialogs.screens import (
+    COACH_CHAT,
+    COMMANDS,
+    CONFIRM,
+    DELETE,
+    HELP,
+    LANGUAGE,
+    MENU,
+    PRIVACY,
+    SUMMARY,
+    unknown_command,
+)
 from dialogs.wishes import WISH, WISH_MORE, WISH_PICK, WISHES
 
 STEP_LIST: tuple[Step, ...] = (
@@ -47,6 +58,7 @@ STEP_LIST: tuple[Step, ...] = (
     DELETE,
     HELP,
     CONFIRM,
+    COACH_CHAT,
 )
 
 FLOW = Flow(STEP_LIST, COMMANDS, unknown_command)

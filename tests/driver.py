@@ -141,6 +141,11 @@ class ServiceChat:
         assert self.result is not None
         return "\n".join(r.text for r in self.result.replies)
 
+    def labels(self) -> list[str]:
+        """The labels of every button in the last replies."""
+        assert self.result is not None
+        return [b.label for reply in self.result.replies for row in reply.buttons for b in row]
+
     @property
     def last(self) -> Reply:
         assert self.result is not None and self.result.replies

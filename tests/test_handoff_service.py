@@ -32,12 +32,29 @@ async def test_without_a_coach_group_the_request_is_recorded_with_contact_text(
     assert "open" in listed.stdout and "Ayşe" in listed.stdout and "601" in listed.stdout
 
 
-async def test_coach_needs_a_complete_profile(runtime: Runtime) -> None:
+async def test_coach_needs_consent_but_not_a_finished_profile(runtime: Runtime) -> None:
+    from bot.coach.desk import CoachDesk
+    from bot.config import Settings
+
+    runtime.dialogs.coach = CoachOptions(relay=True, hours=None)
     chat = ServiceChat(runtime.dialogs, 602)
     await chat.send("/start")
+    await chat.send("/coach")  # nothing may be stored before consent, so no request either
+    assert "need your okay" in chat.text and await runtime.dialogs.handoffs.all() == []
+    await chat.send("17")
+    await chat.tap("Yes")
+    await chat.tap("still at school")  # three answers, then stuck
     await chat.send("/coach")
-    assert "finish your profile first" in chat.text
-    assert await runtime.dialogs.handoffs.all() == []
+    assert "coach" in chat.text and "▶️ Go on with my profile" in chat.labels()
+    handoff = await runtime.dialogs.handoffs.active(602)
+    assert handoff is not None
+    result = await chat.send("Ich weiß nicht, welcher Beruf passt")
+    assert result.actions == ("relay",) and result.handoff_id == handoff.id  # to the coach, not the dialog
+    settings = Settings(coach_chat_id=-100123)  # type: ignore[call-arg]
+    card = await CoachDesk(settings, runtime.dialogs, runtime.places_store).card.text(handoff)
+    assert "Profil noch nicht fertig" in card and "Ich gehe noch zur Schule" in card
+    await chat.tap("Go on with my profile")
+    assert "school certificate" in chat.text
 
 
 async def test_with_relay_free_text_goes_to_the_coach_but_buttons_still_work(runtime: Runtime) -> None:

@@ -97,7 +97,7 @@ class DialogService:
         """Apply ``event``; ``update_id`` makes a redelivered Telegram update a no-op (it re-asks instead)."""
         outside = event.kind == "button" or (self.coach.relay and event.kind in ("text", "unsupported"))
         current = await self.state(user_id) if outside else None
-        if current is not None and current.completed:
+        if current is not None and current.consented:
             early = await self._outside_dialog(user_id, current, event)
             if early is not None:
                 return early
@@ -127,6 +127,8 @@ class DialogService:
                 handoff, created = await self.handoffs.open(user_id, first_name)
                 handoff_id = handoff.id if created else None
                 replies += self._coach_replies(new, created)
+                if self.coach.relay and not new.completed:  # asked mid-profile: the way back to it
+                    replies.append(self.engine.current(new))
             elif action == "export" and stored is not None:
                 async with self.sessions() as session:
                     attachment = await export_user(session, user_id)
@@ -161,7 +163,7 @@ class DialogService:
             return Result(await self._rate(user_id, state, event.callback), state)
         if event.callback is not None:
             return Result(await self.places.handle(user_id, state, event.callback), state)
-        if self.coach.relay and state.step == "menu" and event.kind in ("text", "unsupported"):
+        if self.coach.relay and self.engine.relays(state) and event.kind in ("text", "unsupported"):
             handoff = await self.handoffs.active(user_id)
             if handoff is not None:
                 return Result([], state, ("relay",), handoff_id=handoff.id)

@@ -57,6 +57,8 @@ class Card:
             lines.append(("\n" if gap else "") + html.escape(text))
 
         add(t.gettext(N_("Chat language: {language}"), language=state.lang))
+        if not state.completed:
+            add(t.gettext(N_("⚠️ Profile not finished yet – this is what they answered so far:")))
         add(self.dialogs.engine.profile_card(state, t.lang))
         marks = await self.places.marks(handoff.user_id)
         liked = await self.places.get([pid for pid, status in marks.items() if status == "interested"])
