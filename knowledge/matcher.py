@@ -12,14 +12,18 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
 from functools import cache
 
 from rapidfuzz import fuzz, process
 
 from knowledge.catalogue import CERTIFICATES, Catalogue, Occupation, default_catalogue
+from knowledge.discovery import Discoverer, Trait, default_discoverer
+from knowledge.meaning import Described, Describer, default_describer
+from knowledge.related import Relations, relations_for
 from knowledge.types import OccupationHit
+from knowledge.vocabulary import load_vocabulary
 
 #: Words that carry no meaning for matching (German articles and prepositions of official names,
 #: and what people add around a job name).
@@ -228,33 +232,148 @@ def labels_of(occupation: Occupation) -> Iterable[str]:
 
 
 class OccupationService:
-    """The matcher as the dialog sees it: hits with the name in the young person's language.
+    """Occupations as the dialog sees them: hits with the name in the young person's language.
+
+    ``match`` is the whole pipeline the chat (and ``ausbildungsbot match``) runs on a typed wish: "keine
+    Ahnung" and the like give nothing (the chat starts the discovery instead); names and their typos are
+    found by the lexical ``Matcher``; what the text describes ("was mit Tieren", "beim Zahnarzt") by the
+    ``Describer``. An exact name is answered alone; otherwise name hits and description hits
+    (``kind="description"``, with ``why``; their scores stay below 90) are ranked by score.
 
     ``with_places`` holds the occupations that have open places; suggestions prefer them. The bot
     refreshes it from the places store (at start and with each alert run).
     """
 
-    def __init__(self, matcher: Matcher) -> None:
+    #: A name hit from this score on (the exact label, its words in another order) is answered alone.
+    exact_name = 98.0
+    #: Name hits from this score on (in a sentence, a word form) outrank every description hit; with a
+    #: word about buying or getting rich in the text only they count.
+    sure_name = 90.0
+
+    def __init__(
+        self,
+        matcher: Matcher,
+        describer: Describer | None = None,
+        relations: Relations | None = None,
+        discoverer: Discoverer | None = None,
+    ) -> None:
         self.matcher = matcher
+        catalogue = matcher.catalogue
+        default = catalogue is default_catalogue()
+        self.describer = describer or (
+            default_describer() if default else Describer(load_vocabulary(catalogue), catalogue)
+        )
+        self.relations = relations or relations_for(catalogue)
+        self.discoverer = discoverer or (
+            default_discoverer() if default else Discoverer(catalogue, self.describer.vocabulary)
+        )
         self.with_places: frozenset[str] = frozenset()
 
-    def _hit(self, occupation: Occupation, lang: str, score: float) -> OccupationHit:
-        return OccupationHit(occupation.id, occupation.name, occupation.local_name(lang), score)
+    def _hit(self, occupation: Occupation, lang: str, score: float, **why: object) -> OccupationHit:
+        return OccupationHit(occupation.id, occupation.name, occupation.local_name(lang), score, **why)  # type: ignore[arg-type]
+
+    def wish(self, query: str, limit: int = 3) -> Wish:
+        """The pipeline on one typed wish, without languages (see ``match``)."""
+        text = query[:200]
+        understanding = self.describer.understand(text)
+        if understanding.undecided_phrase and not understanding.concepts:
+            rest = " ".join(understanding.rest)
+            if not rest or not self.matcher.match(rest, limit=1):
+                return Wish(undecided=True)
+        names = self.matcher.match(text, limit)
+        if understanding.not_a_wish:
+            names = [m for m in names if m.score >= self.sure_name]
+        described = self.describer.rank(understanding, limit)
+        return Wish(names=names, described=described)
 
     def match(self, query: str, lang: str, limit: int = 3) -> list[OccupationHit]:
-        return [self._hit(m.occupation, lang, m.score) for m in self.matcher.match(query, limit)]
+        """Occupations for a typed wish: names first, then what the text describes; nothing for "keine Ahnung"."""
+        wish = self.wish(query, limit)
+        exact = [self._hit(m.occupation, lang, m.score) for m in wish.names if m.score >= self.exact_name]
+        if exact:  # the text is an occupation's name: what else it might describe would only distract
+            return exact
+        hits: list[OccupationHit] = []
+        rest = [(m.score, n, self._hit(m.occupation, lang, m.score)) for n, m in enumerate(wish.names)]
+        for n, d in enumerate(wish.described):
+            hit = self._hit(
+                d.occupation,
+                lang,
+                d.score,
+                kind="description",
+                why=(d.concept.id,),
+                why_label=d.concept.label(lang),
+            )
+            rest.append((d.score, len(wish.names) + n, hit))
+        seen = {h.id for h in hits}
+        for _score, _order, hit in sorted(rest, key=lambda item: (-item[0], item[1])):
+            if hit.id not in seen:
+                hits.append(hit)
+                seen.add(hit.id)
+        return hits[:limit]
+
+    def is_undecided(self, text: str, lang: str = "de") -> bool:
+        """The text says "I don't know" ("keine Ahnung", "idk", "bilmiyorum", "не знаю", "🤷" …) and names
+        or describes nothing else: the chat starts the discovery. ``lang`` is not needed (every language's
+        phrases are known) but kept for callers that have it."""
+        return self.wish(text, limit=1).undecided
+
+    def similar(self, occupation_id: str, lang: str, limit: int = 3) -> list[OccupationHit]:
+        """Truly related occupations (see ``knowledge.related``), each with its reason code and, where they
+        share one, the concept in the reader's language ("Fahrzeuge")."""
+        return [
+            self._hit(
+                r.occupation, lang, 0.0, kind="related", reason=r.reason,
+                why=(r.concept.id,) if r.concept else (), why_label=r.concept.label(lang) if r.concept else "",
+            )
+            for r in self.relations.related(occupation_id, limit)
+        ]  # fmt: skip
+
+    def traits(self) -> tuple[Trait, ...]:
+        """The discovery's yes/no topics, in the order to ask them (id, emoji, labels in seven languages)."""
+        return self.discoverer.traits
+
+    def discover(
+        self, answers: Mapping[str, bool], certificate: str | None, lang: str, limit: int = 5
+    ) -> list[OccupationHit]:
+        """3-5 occupations for the discovery's answers (trait id → yes/no), occupations with places first
+        among equals; ``why`` lists the "yes" traits each fits."""
+        found = self.discoverer.rank(answers, certificate, limit, prefer=self.with_places)
+        by_id = self.discoverer.by_id
+        return [
+            self._hit(
+                d.occupation, lang, d.score, kind="discovery", why=d.traits,
+                why_label=", ".join(by_id[t].label(lang) for t in d.traits),
+            )
+            for d in found
+        ]  # fmt: skip
 
     def suggest(
         self, fields: Sequence[str], certificate: str | None, lang: str, limit: int = 5
     ) -> list[OccupationHit]:
         suggested = self.matcher.suggest(fields, certificate, limit, prefer=self.with_places)
-        return [self._hit(o, lang, 0.0) for o in suggested]
+        return [self._hit(o, lang, 0.0, kind="suggestion") for o in suggested]
 
     def get(self, occupation_id: str, lang: str) -> OccupationHit | None:
-        occupation = self.matcher.catalogue.by_id.get(occupation_id)
+        occupation = self.matcher.catalogue.get(occupation_id)
         return self._hit(occupation, lang, 100.0) if occupation else None
+
+
+@dataclass(frozen=True)
+class Wish:
+    """What the pipeline found in a typed wish."""
+
+    names: list[Match] = field(default_factory=list)
+    described: list[Described] = field(default_factory=list)
+    #: "keine Ahnung" and nothing else: start the discovery.
+    undecided: bool = False
 
 
 @cache
 def default_matcher() -> Matcher:
     return Matcher(default_catalogue())
+
+
+@cache
+def default_occupations() -> OccupationService:
+    """The pipeline the chat runs, built once (the CLI's ``match`` uses it too)."""
+    return OccupationService(default_matcher())

@@ -13,9 +13,10 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from knowledge.catalogue import CERTIFICATES, Catalogue
+from knowledge.catalogue import CERTIFICATES, FIELDS, Catalogue
 from knowledge.gazetteer import Gazetteer, distance_km
 from knowledge.matcher import Matcher
+from knowledge.related import Relations, relations_for
 
 #: Columns of an import CSV (UTF-8, comma separated, header row). ``source_id`` and ``title`` are required;
 #: the place needs either ``lat``/``lon`` or a ``postcode``/``city`` the gazetteer knows.
@@ -192,7 +193,9 @@ def bounding_box(lat: float, lon: float, radius_km: float) -> tuple[float, float
     return lat - dlat, lat + dlat, lon - dlon, lon + dlon
 
 
+#: How a place's occupation fits a profile: a wish, truly related to a wish, or one of the interest fields.
 FIT_EXACT, FIT_GROUP, FIT_FIELD = 0, 1, 2
+FIT_RELATED = FIT_GROUP
 
 
 @dataclass(frozen=True)
@@ -208,29 +211,46 @@ class SearchProfile:
 
 @dataclass(frozen=True)
 class Targets:
-    """Occupation ids by how well they fit: the wishes, their KldB group, the interest fields."""
+    """Occupation ids by how well they fit: the wishes, occupations truly related to a wish
+    (``knowledge.related``: same KldB Berufsgruppe or -untergruppe, listed, shared activities), and those of
+    the interest fields the person chose."""
 
     fit: dict[str, int] = field(default_factory=dict)
+    #: Occupation id → why it fits: ``("wish", "")``, a reason code of ``knowledge.related.REASONS`` with
+    #: the shared concept id (or ``""``), or ``("interest", field)``. The chat translates the codes:
+    #: "ähnlicher Beruf" only for the related ones, "passt zu: Technik" for an interest.
+    why: dict[str, tuple[str, str]] = field(default_factory=dict)
 
     @property
     def ids(self) -> list[str]:
         return sorted(self.fit)
 
 
-def targets(catalogue: Catalogue, profile: SearchProfile) -> Targets:
+def targets(catalogue: Catalogue, profile: SearchProfile, relations: Relations | None = None) -> Targets:
+    """What a profile's places search looks for. Only the interests the person chose count for the
+    field tier, not the fields of their wishes: a Kfz wish does not make every Handwerk occupation fit."""
+    relations = relations or relations_for(catalogue)
     fit: dict[str, int] = {}
-    wished = [catalogue.by_id[w] for w in profile.wishes if w in catalogue.by_id]
-    wished_ids = {o.id for o in wished}  # a wish stored under a replaced id counts for its successor
-    groups = {o.kldb_group for o in wished if o.kldb_group}
-    fields = set(profile.interests) | {f for o in wished for f in o.fields}
+    why: dict[str, tuple[str, str]] = {}
+    wished = [o for w in profile.wishes if (o := catalogue.get(w)) is not None]
+    for occupation in wished:  # a wish stored under a replaced id counts for its successor
+        fit[occupation.id] = FIT_EXACT
+        why[occupation.id] = ("wish", "")
+    for occupation in wished:
+        for relation in relations.related(occupation.id):
+            other = relation.occupation.id
+            if other not in fit:
+                fit[other] = FIT_RELATED
+                why[other] = (relation.reason, relation.concept.id if relation.concept else "")
+    interests = [f for f in profile.interests if f in FIELDS]
     for occupation in catalogue:
-        if occupation.id in wished_ids:
-            fit[occupation.id] = FIT_EXACT
-        elif occupation.kldb_group and occupation.kldb_group in groups:
-            fit[occupation.id] = FIT_GROUP
-        elif fields & set(occupation.fields):
+        if occupation.id in fit:
+            continue
+        shared = [f for f in interests if f in occupation.fields]
+        if shared:
             fit[occupation.id] = FIT_FIELD
-    return Targets(fit)
+            why[occupation.id] = ("interest", shared[0])
+    return Targets(fit, why)
 
 
 @dataclass(frozen=True)

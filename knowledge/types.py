@@ -26,9 +26,19 @@ class Home:
 
 @dataclass(frozen=True)
 class OccupationHit:
-    """An occupation as the dialog shows it: id, official German name, name in the reader's language."""
+    """An occupation as the dialog shows it: id, official German name, name in the reader's language, and
+    why it was offered."""
 
     id: str
     name: str
     local_name: str
     score: float
+    #: How it was found: ``name`` (its name, or a typo of it), ``description`` (what the text describes),
+    #: ``related`` (similar to another occupation), ``discovery`` (quiz answers), ``suggestion`` (fields).
+    kind: str = "name"
+    #: For ``related``: the reason code, one of ``knowledge.related.REASONS``; empty otherwise.
+    reason: str = ""
+    #: What it fits: vocabulary concept ids (``autos``) or discovery trait ids (``outdoors``).
+    why: tuple[str, ...] = ()
+    #: The same in the reader's language, ready for "passt zu: …" (``Autos``).
+    why_label: str = ""
