@@ -118,23 +118,33 @@ async def _run(settings: Settings, args: argparse.Namespace) -> int:
 async def _match(settings: Settings, args: argparse.Namespace) -> int:
     import json
 
-    from knowledge.matcher import default_matcher
+    from knowledge.matcher import default_occupations
 
-    matcher = default_matcher()
+    occupations = default_occupations()  # exactly the chat's pipeline: names, descriptions, "keine Ahnung"
+    catalogue = occupations.matcher.catalogue
     queries = [args.query] if args.query is not None else (line.rstrip("\n") for line in sys.stdin)
     for query in queries:
-        matches = matcher.match(query, limit=max(1, args.limit))
+        hits = occupations.match(query, args.lang, limit=max(1, args.limit))
+        kldb = {h.id: o.kldb for h in hits if (o := catalogue.get(h.id)) is not None}
         if args.json:
             found = [
-                {"name": m.occupation.name, "kldb": m.occupation.kldb, "score": m.score} for m in matches
+                {
+                    "name": h.name,
+                    "kldb": kldb.get(h.id, ""),
+                    "score": h.score,
+                    "kind": h.kind,
+                    "why": h.why_label,
+                }
+                for h in hits
             ]
             print(json.dumps({"q": query, "matches": found}, ensure_ascii=False), flush=True)
             continue
-        print(f"{query}:" if matches else f"{query}: no match")
-        for m in matches:
-            local = m.occupation.local_name(args.lang)
-            extra = f" ({local})" if local else ""
-            print(f"  {m.score:5.1f}  {m.occupation.name}{extra}  KldB {m.occupation.kldb or '–'}")
+        undecided = not hits and occupations.is_undecided(query, args.lang)
+        print(f"{query}:" if hits else f"{query}: {'undecided' if undecided else 'no match'}")
+        for h in hits:
+            extra = f" ({h.local_name})" if h.local_name else ""
+            why = f"  fits: {h.why_label}" if h.why_label else ""
+            print(f"  {h.score:5.1f}  {h.name}{extra}  KldB {kldb.get(h.id) or '–'}{why}")
     return 0
 
 
