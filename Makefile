@@ -43,9 +43,14 @@ locales-update: locales-extract
 locales-init: locales-extract  # make locales-init LANG_CODE=pl
 	$(BIN)/pybabel init -i $(LOCALES)/$(DOMAIN).pot -d $(LOCALES) -D $(DOMAIN) -l $(LANG_CODE)
 
-locales-compile: $(STAMP)
-	@if ls $(LOCALES)/*/LC_MESSAGES/$(DOMAIN).po >/dev/null 2>&1; then \
-		$(BIN)/pybabel compile -d $(LOCALES) -D $(DOMAIN) --statistics; fi
+# A .mo file is compiled only when its .po file is newer (make run would otherwise compile all on every start).
+PO_FILES := $(wildcard $(LOCALES)/*/LC_MESSAGES/$(DOMAIN).po)
+MO_FILES := $(PO_FILES:.po=.mo)
+
+locales-compile: $(MO_FILES)
+
+$(LOCALES)/%/LC_MESSAGES/$(DOMAIN).mo: $(LOCALES)/%/LC_MESSAGES/$(DOMAIN).po | $(STAMP)
+	$(BIN)/pybabel compile -i $< -o $@ -l $* --statistics
 
 bench: install
 	$(BIN)/python bench/match.py

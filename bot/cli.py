@@ -5,19 +5,62 @@ from __future__ import annotations
 import argparse
 import asyncio
 import datetime as dt
+import os
 import sys
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING
 
 from bot.config import ConfigError, Settings, load_settings
 from bot.database import DatabaseError, upgrade
 from bot.runtime import open_runtime, setup_logging
 from dialogs.i18n import LANGUAGES, negotiate
 
+if TYPE_CHECKING:
+    from telegram.error import TelegramError
+
+    from bot.models import Handoff
+    from dialogs.model import State
+    from knowledge.catalogue import Catalogue
+
 NO_TOKEN = (
     "No TELEGRAM_BOT_TOKEN is set, so this is the console chat (same dialogs, same database).\n"
     "To connect Telegram: create a bot with @BotFather, put TELEGRAM_BOT_TOKEN=<token> into .env "
     "and run `make run` again."
 )
+
+
+class Failure(Exception):
+    """An expected failure of a command (a file that cannot be read, a network that is down): the message
+    is one line naming the cause; the exit code is 1."""
+
+
+def _positive_int(value: str) -> int:
+    try:
+        number = int(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{value!r} is not a whole number") from None
+    if number < 1:
+        raise argparse.ArgumentTypeError(f"must be 1 or more, not {number}")
+    return number
+
+
+def _encoding_arg(value: str) -> str:
+    import codecs
+
+    try:
+        return codecs.lookup(value).name
+    except LookupError:
+        raise argparse.ArgumentTypeError(
+            f"unknown encoding {value!r} (e.g. utf-8, cp1252, latin-1)"
+        ) from None
+
+
+def _delimiter_arg(value: str) -> str:
+    value = {"tab": "\t", "\\t": "\t"}.get(value, value)
+    if len(value) != 1:
+        raise argparse.ArgumentTypeError(f"{value!r}: one character, e.g. ';' or ',' (or 'tab')")
+    return value
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -44,7 +87,7 @@ def _parser() -> argparse.ArgumentParser:
         "query", nargs="?", help="what a young person typed; without it, one query per line from stdin"
     )
     match.add_argument("--lang", choices=LANGUAGES, default="de", help="language of the everyday names shown")
-    match.add_argument("--limit", type=int, default=3, help="most matches per query (default 3)")
+    match.add_argument("--limit", type=_positive_int, default=3, help="most matches per query (default 3)")
     match.add_argument("--json", action="store_true", help="one JSON line per query")
     match.set_defaults(func=_match)
     places = sub.add_parser("places", help="open Ausbildung places: import and demo data")
@@ -52,9 +95,20 @@ def _parser() -> argparse.ArgumentParser:
     imp = places_sub.add_parser("import", help="import offers from a CSV file or the BA job search")
     imp.add_argument("file", nargs="?", help="CSV file (columns: see README)")
     imp.add_argument("--source", help="name of the CSV source (default: the file name without extension)")
+    imp.add_argument(
+        "--delimiter",
+        type=_delimiter_arg,
+        help="CSV: column separator, e.g. ';' as Excel writes it in Germany (default: read from the header)",
+    )
+    imp.add_argument(
+        "--encoding",
+        type=_encoding_arg,
+        default="utf-8-sig",
+        help="CSV: text encoding, e.g. cp1252 for an older Excel file (default UTF-8)",
+    )
     imp.add_argument("--ba", action="store_true", help="import from the Bundesagentur für Arbeit job search")
     imp.add_argument("--where", default="Herne", help="BA: place to search around (default Herne)")
-    imp.add_argument("--radius", type=int, default=25, help="BA: radius in km (default 25)")
+    imp.add_argument("--radius", type=_positive_int, default=25, help="BA: radius in km (default 25)")
     imp.add_argument("--was", help="BA: occupation to search for (default: all Ausbildung offers)")
     imp.set_defaults(func=_places_import)
     places_sub.add_parser("demo", help="load the fictional demo places for Herne and Bochum").set_defaults(
@@ -95,8 +149,6 @@ async def _chat(settings: Settings, args: argparse.Namespace) -> int:
 
 
 def _env_language() -> str | None:
-    import os
-
     value = os.environ.get("LANG", "")
     return (
         value.split(".")[0] if value and value not in ("C", "POSIX") and not value.startswith("C.") else None
@@ -109,10 +161,22 @@ async def _run(settings: Settings, args: argparse.Namespace) -> int:
         return await _chat(settings, argparse.Namespace(user=1, lang=None))
     if args.webhook and (not settings.webhook_url or settings.webhook_secret is None):
         raise ConfigError("WEBHOOK_URL and WEBHOOK_SECRET: both are needed for --webhook")
+    from telegram.error import TelegramError
+
     from bot.telegram.app import run
 
-    await run(settings, webhook=args.webhook)
+    try:
+        await run(settings, webhook=args.webhook)
+    except TelegramError as exc:
+        raise Failure(_bot_api_problem(exc, settings)) from None
     return 0
+
+
+def _bot_api_problem(exc: TelegramError, settings: Settings) -> str:
+    reason = f"{type(exc).__name__}: {exc}"
+    if settings.token:
+        reason = reason.replace(settings.token, "<token>")
+    return f"Bot API at TELEGRAM_API_BASE_URL ({settings.telegram_api_base_url}) not usable: {reason}"
 
 
 async def _match(settings: Settings, args: argparse.Namespace) -> int:
@@ -148,12 +212,24 @@ async def _match(settings: Settings, args: argparse.Namespace) -> int:
     return 0
 
 
-async def _places_import(settings: Settings, args: argparse.Namespace) -> int:
-    from pathlib import Path
+def _stdin_lines() -> Iterator[str]:
+    try:
+        for line in sys.stdin:
+            yield line.rstrip("\n")
+    except UnicodeDecodeError as exc:
+        raise Failure(
+            f"standard input is not {exc.encoding} text (byte 0x{exc.object[exc.start]:02X})"
+        ) from None
 
+
+async def _places_import(settings: Settings, args: argparse.Namespace) -> int:
     from knowledge.ba_jobsuche import FetchError, fetch_offers
     from knowledge.places import ImportProblem
 
+    if not args.ba and not args.file:
+        print("ausbildungsbot: give a CSV file or --ba", file=sys.stderr)
+        return 2
+    text = _read_text(Path(args.file), args.encoding) if not args.ba else ""
     runtime = await open_runtime(settings)
     try:
         reader = runtime.offer_reader()
@@ -161,24 +237,16 @@ async def _places_import(settings: Settings, args: argparse.Namespace) -> int:
             try:
                 raw = await fetch_offers(args.where, args.radius, args.was, base_url=settings.ba_api_url)
             except FetchError as exc:
-                print(f"ausbildungsbot: nothing imported: {exc}", file=sys.stderr)
-                return 1
+                raise Failure(f"nothing imported: {exc}") from None
             source = f"ba:{args.where.lower()}:{args.radius}:{(args.was or '').lower()}"
             offers = reader.read_ba(raw)
-        elif args.file:
+        else:
             path = Path(args.file)
             try:
-                offers = reader.read_csv(path.read_text(encoding="utf-8-sig"))
-            except (OSError, UnicodeDecodeError) as exc:
-                print(f"ausbildungsbot: cannot read {path}: {exc}", file=sys.stderr)
-                return 1
+                offers = reader.read_csv(text, delimiter=args.delimiter)
             except ImportProblem as exc:
-                print(f"ausbildungsbot: nothing imported: {path.name} {exc}", file=sys.stderr)
-                return 1
+                raise Failure(f"nothing imported: {path.name} {exc}") from None
             source = f"csv:{args.source or path.stem}"
-        else:
-            print("ausbildungsbot: give a CSV file or --ba", file=sys.stderr)
-            return 2
         report = await runtime.places_store.replace_source(source, offers)
         unmatched = sum(1 for o in offers if o.occupation_id is None)
         print(
@@ -190,9 +258,24 @@ async def _places_import(settings: Settings, args: argparse.Namespace) -> int:
     return 0
 
 
-async def _places_demo(settings: Settings, args: argparse.Namespace) -> int:
-    import datetime as dt
+def _read_text(path: Path, encoding: str) -> str:
+    """The file as text; a file in another encoding (Excel's "CSV" is Windows-1252) names its first bad line."""
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        raise Failure(f"cannot read {path}: {exc.strerror or exc}") from None
+    try:
+        return data.decode(encoding)
+    except UnicodeDecodeError as exc:
+        line = data[: exc.start].count(b"\n") + 1
+        raise Failure(
+            f"nothing imported: {path.name} line {line}: not {exc.encoding} text (byte 0x{data[exc.start]:02X}); "
+            'save it as "CSV UTF-8" (Excel: Save As, "CSV UTF-8 (comma delimited)"), or name its encoding, '
+            "e.g. --encoding cp1252"
+        ) from None
 
+
+async def _places_demo(settings: Settings, args: argparse.Namespace) -> int:
     from knowledge.demo_places import SOURCE, demo_offers
 
     runtime = await open_runtime(settings)
@@ -213,8 +296,6 @@ def _date_arg(value: str) -> dt.date:
 
 
 async def _report(settings: Settings, args: argparse.Namespace) -> int:
-    from pathlib import Path
-
     from bot.report.chart import render_png
     from bot.report.query import build_report
     from bot.report.render import render_csv, render_markdown
@@ -222,6 +303,12 @@ async def _report(settings: Settings, args: argparse.Namespace) -> int:
 
     if args.format == "png" and not args.out:
         raise ConfigError("--out: a file name is needed for --format png")
+    out = Path(args.out) if args.out else None
+    if out is not None:  # before the work: say at once that the file cannot be written
+        if out.is_dir():
+            raise Failure(f"--out {out}: is a directory; give a file name")
+        if not out.parent.is_dir():
+            raise Failure(f"--out {out}: the directory {out.parent} does not exist")
     runtime = await open_runtime(settings)
     try:
         report = await build_report(
@@ -229,55 +316,154 @@ async def _report(settings: Settings, args: argparse.Namespace) -> int:
         )
     finally:
         await runtime.close()
-    if args.format == "png":
-        render_png(report, Path(args.out))
-        print(f"chart written to {args.out}", file=sys.stderr)
+    if out is None:
+        sys.stdout.write(render_markdown(report) if args.format == "md" else render_csv(report))
         return 0
-    text = render_markdown(report) if args.format == "md" else render_csv(report)
-    if args.out:
-        Path(args.out).write_text(text, encoding="utf-8")
-    else:
-        sys.stdout.write(text)
+    try:
+        if args.format == "png":
+            render_png(report, out)
+        else:
+            text = render_markdown(report) if args.format == "md" else render_csv(report)
+            out.write_text(text, encoding="utf-8")
+    except OSError as exc:
+        raise Failure(f"--out {out}: cannot write: {exc.strerror or exc}") from None
+    print(f"{args.format} written to {out}", file=sys.stderr)
     return 0
 
 
 async def _handoffs(settings: Settings, args: argparse.Namespace) -> int:
+    from bot.models import utcnow
+    from knowledge.catalogue import default_catalogue
+
     runtime = await open_runtime(settings)
     try:
         rows = await runtime.dialogs.handoffs.all(include_closed=args.all)
         if not rows:
             print("no open coach requests" if not args.all else "no coach requests")
+        catalogue, now = default_catalogue(), utcnow()
         for h in rows:
-            coach = f", coach {h.coach_name}" if h.coach_name else ""
-            print(
-                f"#{h.id} {h.status:6} since {h.created_at:%Y-%m-%d %H:%M} user {h.user_id} {h.first_name}{coach}"
-            )
+            print(_handoff_text(h, await runtime.dialogs.state(h.user_id), catalogue, now))
     finally:
         await runtime.close()
     return 0
 
 
+def _utc(moment: dt.datetime) -> dt.datetime:
+    """SQLite hands back naive datetimes; the database stores UTC."""
+    return moment if moment.tzinfo else moment.replace(tzinfo=dt.UTC)
+
+
+def _local(moment: dt.datetime) -> str:
+    from knowledge.region import LOCAL_TZ
+
+    return f"{_utc(moment).astimezone(LOCAL_TZ):%Y-%m-%d %H:%M %Z}"
+
+
+def _duration(delta: dt.timedelta) -> str:
+    minutes = max(0, int(delta.total_seconds() // 60))
+    days, minutes = divmod(minutes, 24 * 60)
+    hours, minutes = divmod(minutes, 60)
+    if days:
+        return f"{days} d {hours} h"
+    return f"{hours} h {minutes:02d} min" if hours else f"{minutes} min"
+
+
+def _handoff_text(h: Handoff, state: State | None, catalogue: Catalogue, now: dt.datetime) -> str:
+    """Two lines: the request (local time with zone, how long it waits) and the person (language, town,
+    job wishes)."""
+    created = _utc(h.created_at)
+    if h.status == "open":
+        status = f"waiting {_duration(now - created)}"
+    elif h.status == "taken":
+        after = f" after {_duration(_utc(h.taken_at) - created)}" if h.taken_at else ""
+        status = f"taken by {h.coach_name or 'a coach'}{after}"
+    else:
+        status = f"closed {_local(h.closed_at)}" if h.closed_at else "closed"
+        status += f" by {h.coach_name}" if h.coach_name else ""
+    person = f"user {h.user_id}" + (f" {h.first_name}" if h.first_name else "")
+    first = f"#{h.id} {h.status:6} since {_local(created)}, {status}: {person}"
+    if state is None:
+        return first + "\n    (no profile stored)"
+    profile = state.profile
+    wishes = [o.name for o in (catalogue.get(w) for w in profile.wishes) if o is not None]
+    about = [
+        f"language {state.lang}",
+        f"age {profile.age}" if profile.age is not None else "",
+        profile.location.name if profile.location else "no town",
+        "wishes: " + (", ".join(wishes) if wishes else "none yet"),
+    ]
+    return first + "\n    " + " · ".join(part for part in about if part)
+
+
 async def _check(settings: Settings, args: argparse.Namespace) -> int:
-    """Health check: configuration (already validated), database, Bot API."""
-    await upgrade(settings.db_url)
-    print("database: ok")
+    """Health check: configuration (already validated), database, Bot API; every problem is one line on
+    stderr, and any problem makes the exit code 1. Changes nothing: no file or directory is created and no
+    migration applied."""
+    problems = 0
+    try:
+        print(f"database: {await _database_state(settings.db_url)}")
+    except (Failure, DatabaseError) as exc:
+        print(f"ausbildungsbot: {exc}", file=sys.stderr)
+        problems += 1
     if settings.token is None:
         print("Bot API: not checked (no TELEGRAM_BOT_TOKEN)")
-        return 0
+        return 1 if problems else 0
     from telegram import Bot
     from telegram.error import TelegramError
 
     try:
         async with Bot(settings.token, base_url=settings.telegram_api_base_url) as bot:
             me = await bot.get_me()
+        print(f"Bot API: ok (@{me.username})")
     except TelegramError as exc:
-        print(
-            f"ausbildungsbot: Bot API at TELEGRAM_API_BASE_URL not usable: {type(exc).__name__}: {exc}",
-            file=sys.stderr,
+        print(f"ausbildungsbot: {_bot_api_problem(exc, settings)}", file=sys.stderr)
+        problems += 1
+    return 1 if problems else 0
+
+
+async def _database_state(url: str) -> str:
+    """Connect read-only and compare the schema with the newest migration."""
+    from urllib.parse import quote
+
+    from alembic.runtime.migration import MigrationContext
+    from alembic.script import ScriptDirectory
+    from sqlalchemy.engine import make_url
+    from sqlalchemy.ext.asyncio import create_async_engine
+
+    from bot.database import alembic_config
+
+    parsed = make_url(url)
+    if parsed.get_backend_name() == "sqlite":
+        path = Path(parsed.database or "")
+        if not parsed.database or not path.is_file():
+            raise Failure(
+                f"DATABASE_URL: the SQLite file {path} does not exist (`ausbildungsbot db upgrade` creates it)"
+            )
+        url = f"sqlite+aiosqlite:///file:{quote(str(path.resolve()))}?mode=ro&uri=true"
+    engine = create_async_engine(url)
+    try:
+        async with engine.connect() as conn:
+            current = set(await conn.run_sync(lambda c: MigrationContext.configure(c).get_current_heads()))
+    except Exception as exc:  # any driver error: say it in one line
+        first = str(exc).splitlines()[0] if str(exc) else ""
+        raise DatabaseError(f"DATABASE_URL: cannot connect ({type(exc).__name__}: {first})") from None
+    finally:
+        await engine.dispose()
+    script = ScriptDirectory.from_config(alembic_config(url))
+    heads = set(script.get_heads())
+    if current == heads:
+        return "ok (schema up to date)"
+    if not current:
+        raise Failure(
+            "DATABASE_URL: the database has no tables yet (`ausbildungsbot db upgrade` creates them)"
         )
-        return 1
-    print(f"Bot API: ok (@{me.username})")
-    return 0
+    known = {rev.revision for rev in script.walk_revisions()}
+    if not current <= known:
+        raise Failure(
+            f"DATABASE_URL: schema {', '.join(sorted(current))} is newer than this version of ausbildungsbot"
+        )
+    pending = {rev.revision for rev in script.iterate_revisions(tuple(heads), tuple(current))} - current
+    return f"ok, {len(pending)} migration(s) pending (`ausbildungsbot db upgrade` or `run` applies them)"
 
 
 async def _db_upgrade(settings: Settings, args: argparse.Namespace) -> int:
@@ -295,6 +481,16 @@ def main(argv: Sequence[str] | None = None) -> int:
     except (ConfigError, DatabaseError) as exc:
         print(f"ausbildungsbot: {exc}", file=sys.stderr)
         return 2
+    except Failure as exc:
+        print(f"ausbildungsbot: {exc}", file=sys.stderr)
+        return 1
+    except BrokenPipeError:  # e.g. `ausbildungsbot match < wishes.txt | head`: the reader has gone
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 1
+    except OSError as exc:  # a file or directory that cannot be used: name it, no traceback
+        where = f" {exc.filename}" if exc.filename else ""
+        print(f"ausbildungsbot:{where} {exc.strerror or exc}", file=sys.stderr)
+        return 1
     except KeyboardInterrupt:
         return 130
 

@@ -59,7 +59,10 @@ def alembic_config(url: str) -> Config:
 
 async def upgrade(url: str) -> None:
     """Bring the schema to the newest migration (idempotent)."""
-    engine = create_engine(url)
+    try:
+        engine = create_engine(url)
+    except OSError as exc:  # the SQLite file's directory cannot be created
+        raise DatabaseError(f"DATABASE_URL: cannot create {exc.filename} ({exc.strerror})") from None
     try:
         async with engine.connect() as conn:
             await conn.execute(text("SELECT 1"))

@@ -57,7 +57,7 @@ async def open_runtime(settings: Settings, migrate: bool = True) -> Runtime:
     coach = CoachOptions(
         relay=settings.coach_chat_id is not None and settings.token is not None,
         hours=settings.hours,
-        contact_text=settings.coach_contact_text,
+        contact_texts=settings.contact_texts,
     )
     services = build_services()
     state_store = await open_state_store(settings.db_url)
@@ -79,3 +79,7 @@ def setup_logging(level: str) -> None:
     # INFO for them.
     for name in ("telegram", "httpcore", "aiosqlite", "asyncpg"):
         logging.getLogger(name).setLevel(max(logging.INFO, logging.getLevelName(level)))
+    # Alembic's "Context impl SQLiteImpl" and the scheduler's "Adding job tentatively" on every start say
+    # nothing an operator needs: shown with LOG_LEVEL=DEBUG only.
+    for name in ("alembic", "apscheduler"):
+        logging.getLogger(name).setLevel(logging.DEBUG if level == "DEBUG" else logging.WARNING)

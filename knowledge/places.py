@@ -78,12 +78,17 @@ class OfferReader:
                     return found[0].occupation.id
         return None
 
-    def read_csv(self, data: str) -> list[Offer]:
-        reader = csv.DictReader(io.StringIO(data))
+    def read_csv(self, data: str, delimiter: str | None = None) -> list[Offer]:
+        """Offers of a CSV file with a header row; ``delimiter`` ``None``: the one the header uses most of
+        ``,`` ``;`` and tab (Excel writes ``;`` where the decimal separator is a comma)."""
+        header = data.lstrip("\ufeff").partition("\n")[0]
+        guess = max((",", ";", "\t"), key=header.count) if header.strip() else ","
+        reader = csv.DictReader(io.StringIO(data.lstrip("\ufeff")), delimiter=delimiter or guess)
         missing = [c for c in REQUIRED if c not in (reader.fieldnames or ())]
         if missing:
+            looks = f"; the columns look separated by {guess!r}" if delimiter and guess != delimiter else ""
             raise ImportProblem(
-                f"line 1: missing column(s) {', '.join(missing)}; expected {', '.join(CSV_COLUMNS)}"
+                f"line 1: missing column(s) {', '.join(missing)}; expected {', '.join(CSV_COLUMNS)}{looks}"
             )
         offers: list[Offer] = []
         seen: set[str] = set()
