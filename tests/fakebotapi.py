@@ -8,7 +8,7 @@ forum topic, a request that never gets an answer.
 It is as strict as Telegram where a bot can get it wrong: parameters are read the way the Bot API reads
 them (form values are strings; only parameters the API declares as integers, booleans or JSON-serialized
 objects are converted, by name), texts are measured after HTML parsing, and Telegram's limits give
-Telegram's 400 answers (``LIMITS`` below), so a reply the real API would refuse fails the test.
+Telegram's 400 answers (the constants below), so a reply the real API would refuse fails the test.
 Every call is recorded when it arrives (a long poll is visible while it waits) and marked when answered.
 """
 
@@ -42,8 +42,9 @@ SENDING = {
 #: Bot API documentation (core.telegram.org/bots/api): text 1-4096 characters and captions 0-1024 characters
 #: after entities parsing, callback_data 1-64 bytes, callback query answers 0-200 characters, bot commands
 #: 1-32 characters of a-z, 0-9 and _ with descriptions of 1-256 characters, at most 100 commands.
-#: Keyboard sizes are not documented; Telegram refuses more than 100 inline buttons or 8 in a row, and more
-#: than 300 reply keyboard buttons or 12 in a row, with "reply markup is too long".
+#: Keyboard sizes are not documented; as observed (github.com/tginfo/Telegram-Limits), Telegram refuses more
+#: than 100 inline buttons or 8 in a row, and more than 300 reply keyboard buttons or 12 in a row, with
+#: "reply markup is too long".
 #: Lengths are counted in UTF-16 code units, as Telegram counts entity offsets: never less than the number
 #: of characters, so a text accepted here is accepted by Telegram.
 TEXT_LIMIT = 4096
