@@ -11,7 +11,7 @@ from pydantic import Field, SecretStr, ValidationError, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from bot.coach.hours import CoachHours
-from dialogs.i18n import LANGUAGES
+from dialogs.i18n import DEFAULT_LANG, LANGUAGES
 
 DATA_DIR = Path.cwd() / "data"
 TOKEN_RE = re.compile(r"^\d{3,20}:[A-Za-z0-9_-]{20,}$")
@@ -32,7 +32,16 @@ class Settings(BaseSettings):
     data_dir: Path = DATA_DIR
     ba_api_url: str = "https://rest.arbeitsagentur.de/jobboerse/jobsuche-service"
     coach_hours: str = "Mo-Fr 09:00-16:00"
+    #: What young people read when no coach group is connected, per language; without one the translated
+    #: default. ``COACH_CONTACT_TEXT`` is the German one (earlier versions showed it in every language).
     coach_contact_text: str = ""
+    coach_contact_text_de: str = ""
+    coach_contact_text_en: str = ""
+    coach_contact_text_tr: str = ""
+    coach_contact_text_ar: str = ""
+    coach_contact_text_uk: str = ""
+    coach_contact_text_ru: str = ""
+    coach_contact_text_pl: str = ""
     coach_reminder_minutes: int = Field(default=15, ge=1)
     #: Language of everything the bot writes into the coach group (a code of ``dialogs.i18n.LANGUAGES``).
     coach_language: str = "de"
@@ -107,6 +116,14 @@ class Settings(BaseSettings):
         if value.strip():
             CoachHours.parse(value)
         return value
+
+    @property
+    def contact_texts(self) -> dict[str, str]:
+        """The operator's contact text per language code, only for languages that have one."""
+        texts = {lang: str(getattr(self, f"coach_contact_text_{lang}")).strip() for lang in LANGUAGES}
+        if not texts.get(DEFAULT_LANG):
+            texts[DEFAULT_LANG] = self.coach_contact_text.strip()
+        return {lang: text for lang, text in texts.items() if text}
 
     @property
     def hours(self) -> CoachHours | None:

@@ -18,19 +18,56 @@ from bot.models import (
     RelayMessage,
     User,
 )
+from dialogs.engine import Engine
+from dialogs.i18n import N_, translator
+from dialogs.model import State
+from dialogs.screens import LANGUAGE_NAMES
+
+#: Read at the top of the export, in the person's language: what the file is and how to read it.
+EXPORT_NOTE = N_(
+    "Everything the Ausbildung assistant has stored about you. The names in this file are the same in "
+    "every language; “value” is how an answer is stored, “shown” is how the chat shows it to you."
+)
+#: How a place mark and a coach request's status read in the export.
+MARK_LABELS = {"interested": N_("interested"), "dismissed": N_("not for me")}
+STATUS_LABELS = {"open": N_("open – waiting"), "taken": N_("taken"), "closed": N_("closed")}
 
 
 def _iso(value: object) -> object:
     return value.isoformat() if isinstance(value, dt.date | dt.datetime) else value
 
 
-async def export_user(session: AsyncSession, user_id: int) -> tuple[str, bytes]:
-    """Everything stored about one person, as a JSON file (GDPR Art. 15/20)."""
+def _shown(labels: dict[str, str], code: str, lang: str) -> str:
+    return translator(lang).gettext(labels[code]) if code in labels else code
+
+
+async def export_user(session: AsyncSession, user_id: int, engine: Engine) -> tuple[str, bytes]:
+    """Everything stored about one person, as a JSON file (GDPR Art. 15/20).
+
+    Keys are the same in every language; next to every stored code (``"msa"``, ``"school_done"``) stands
+    how the chat shows it, in the person's language, labelled like the profile card (``engine``)."""
     user = await session.get(User, user_id)
-    data: dict[str, Any] = {"user_id": user_id, "exported_at": dt.datetime.now(dt.UTC).isoformat()}
+    lang = user.lang if user is not None else "de"
+    t = translator(lang)
+    data: dict[str, Any] = {
+        "note": t.gettext(EXPORT_NOTE),
+        "user_id": user_id,
+        "exported_at": dt.datetime.now(dt.UTC).isoformat(),
+    }
     if user is not None:
+        answers = user.state.get("answers", {})
+        shown = [
+            {
+                "field": a.key,
+                "label": t.plain(a.label),
+                "value": answers.get(a.key),
+                "shown": t.plain(a.shown),
+            }
+            for a in engine.profile_answers(State.from_json(user.lang, user.state), user.lang)
+        ]
         data["profile"] = {
-            "language": user.lang, "current_step": user.step, "answers": user.state.get("answers", {}),
+            "language": user.lang, "language_shown": LANGUAGE_NAMES.get(user.lang, user.lang),
+            "current_step": user.step, "answers": answers, "answers_shown": shown,
             "consent_at": _iso(user.consent_at), "created_at": _iso(user.created_at), "updated_at": _iso(user.updated_at),
         }  # fmt: skip
     marks = await session.execute(
@@ -41,6 +78,7 @@ async def export_user(session: AsyncSession, user_id: int) -> tuple[str, bytes]:
     data["places"] = [
         {
             "status": m.status,
+            "status_shown": _shown(MARK_LABELS, m.status, lang),
             "title": m.title,
             "employer": m.employer,
             "city": m.city,
@@ -56,6 +94,7 @@ async def export_user(session: AsyncSession, user_id: int) -> tuple[str, bytes]:
         data["coach_requests"].append(
             {
                 "status": h.status,
+                "status_shown": _shown(STATUS_LABELS, h.status, lang),
                 "created_at": _iso(h.created_at),
                 "closed_at": _iso(h.closed_at),
                 "coach": h.coach_name,

@@ -57,7 +57,7 @@ async def open_runtime(settings: Settings, migrate: bool = True) -> Runtime:
     coach = CoachOptions(
         relay=settings.coach_chat_id is not None and settings.token is not None,
         hours=settings.hours,
-        contact_text=settings.coach_contact_text,
+        contact_texts=settings.contact_texts,
     )
     services = build_services()
     state_store = await open_state_store(settings.db_url)

@@ -10,7 +10,7 @@ from __future__ import annotations
 from dialogs.flow import CLOSED, DONE, NO_WORDS, YES_WORDS, Answer, Choice, Ctx, Flow, Replies, Retry, Step
 from dialogs.i18n import N_, translator
 from dialogs.model import Event, Outcome, Reply, Services, State
-from dialogs.screens import profile_card
+from dialogs.screens import ShownAnswer, profile_answers, profile_card
 from dialogs.steps import FLOW
 
 #: Said when the exclusive "none of these" choice replaces the ticks made before.
@@ -136,6 +136,10 @@ class Engine:
     def profile_card(self, state: State, lang: str) -> str:
         """The profile as the summary shows it, in ``lang`` (the coach card shows it in German)."""
         return profile_card(Ctx(state, self.flow, translator(lang), self.services))
+
+    def profile_answers(self, state: State, lang: str) -> list[ShownAnswer]:
+        """The answers of the profile card one by one, labelled in ``lang`` (for the data export)."""
+        return profile_answers(Ctx(state, self.flow, translator(lang), self.services))
 
 
 def _label(ctx: Ctx, step: Step, value: str) -> str:

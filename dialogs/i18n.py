@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import cache, lru_cache
 from pathlib import Path
@@ -32,11 +33,18 @@ ARABIC_DIGITS = str.maketrans("٠١٢٣٤٥٦٧٨٩۰۱۲۳۴۵۶۷۸۹", "01234
 
 # Unicode isolates keep German names and numbers readable inside right-to-left text.
 _FSI, _PDI = "\u2068", "\u2069"
+#: List separators where a language does not use the Latin comma and semicolon: (between items, between
+#: items that contain commas themselves).
+_LIST_SEPARATORS = {"ar": ("، ", "؛ ")}
 
 
 def N_(message: str) -> str:
     """Mark a string for extraction; it is translated later, when rendered."""
     return message
+
+
+#: A distance, as every language writes its unit (km, км, كم).
+KM = N_("{n} km")
 
 
 def negotiate(language_code: str | None) -> str:
@@ -99,9 +107,27 @@ class Translator:
     def month(self, value: dt.date) -> str:
         return format_skeleton("yMMMM", value, locale=self.locale)
 
+    def km(self, value: float) -> str:
+        """A distance in kilometres with the language's unit, e.g. ``10 km`` or ``10 كم``."""
+        return self.gettext(KM, n=self.number(value))
+
+    def join(self, items: Iterable[str]) -> str:
+        """A list with the language's comma: ``a, b`` (Arabic ``a، b``)."""
+        return _LIST_SEPARATORS.get(self.lang, (", ", "; "))[0].join(items)
+
+    def join_long(self, items: Iterable[str]) -> str:
+        """A list of items that contain commas themselves: ``a; b`` (Arabic ``a؛ b``)."""
+        return _LIST_SEPARATORS.get(self.lang, (", ", "; "))[1].join(items)
+
     def keep_ltr(self, text: str) -> str:
-        """Isolate a left-to-right fragment (German name, number) inside right-to-left text."""
-        return f"{_FSI}{text}{_PDI}" if self.rtl else text
+        """Isolate a fragment that is not right-to-left (German name, number, phone number, URL) inside
+        right-to-left text. The isolate takes the direction of its first letter, so an Arabic fragment
+        stays right-to-left, and digits alone (a phone number) keep their order."""
+        return f"{_FSI}{text}{_PDI}" if self.rtl and text else text
+
+    def plain(self, text: str) -> str:
+        """``text`` without the isolation marks, for files (the export) rather than chat messages."""
+        return text.replace(_FSI, "").replace(_PDI, "")
 
 
 @cache

@@ -10,8 +10,8 @@ import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from dialogs.i18n import N_, Translator
 from dialogs.callbacks import PlaceAlerts, PlaceDetails, PlaceDismissed, PlaceInterested, PlacesPage
+from dialogs.i18n import N_, Translator
 from dialogs.model import Button, Reply
 
 PAGE_SIZE = 5
@@ -43,7 +43,7 @@ def _occupation(t: Translator, card: PlaceCard) -> str:
 
 def explain(t: Translator, card: PlaceCard) -> str:
     """One line: distance, start, and why it fits."""
-    parts = [t.keep_ltr(f"{t.number(round(card.distance_km, 1))} km")]
+    parts = [t.keep_ltr(t.km(round(card.distance_km, 1)))]
     if card.start_date:
         parts.append(t.gettext(N_("from {date}"), date=t.date(card.start_date)))
     if card.fit == 0:
@@ -86,14 +86,18 @@ def list_reply(
     lines = [text]
     for index, card in enumerate(cards, start=page * PAGE_SIZE + 1):
         heart = "❤️ " if card.interested else ""
-        employer = f" – {card.employer}" if card.employer else ""
-        lines.append(f"\n{index}. {heart}{_demo(t, card)}{card.title}{employer}\n   {explain(t, card)}")
+        employer = f" – {t.keep_ltr(card.employer)}" if card.employer else ""
+        title = t.keep_ltr(card.title)
+        lines.append(f"\n{index}. {heart}{_demo(t, card)}{title}{employer}\n   {explain(t, card)}")
     if related:
         lines.append(
             "\n"
             + t.gettext(
-                N_("Few places for your wish. Related jobs with more places nearby: {jobs}"),
-                jobs="; ".join(related),
+                N_(
+                    "There are only a few places for the job you want. "
+                    "Related jobs with more places nearby: {jobs}"
+                ),
+                jobs=t.join_long(related),
             )
         )
     rows: list[tuple[Button, ...]] = []
@@ -124,18 +128,20 @@ def list_reply(
 
 
 def details_reply(t: Translator, card: PlaceCard, page: int) -> Reply:
-    lines = [f"{_demo(t, card)}{card.title}".strip(), explain(t, card)]
+    # Names, phone numbers and links are isolated: inside Arabic text "+49 2323 123456" would otherwise
+    # show its digit groups in reverse order.
+    lines = [f"{_demo(t, card)}{t.keep_ltr(card.title)}".strip(), explain(t, card)]
     if card.employer:
-        lines.append(t.gettext(N_("Employer: {name}"), name=card.employer))
+        lines.append(t.gettext(N_("Employer: {name}"), name=t.keep_ltr(card.employer)))
     address = ", ".join(p for p in (card.street, f"{card.postcode} {card.city}".strip()) if p)
     if address:
         lines.append(t.gettext(N_("Address: {address}"), address=t.keep_ltr(address)))
     if card.start_date:
         lines.append(t.gettext(N_("Start: {date}"), date=t.date(card.start_date)))
     if card.contact:
-        lines.append(t.gettext(N_("Contact: {contact}"), contact=card.contact))
+        lines.append(t.gettext(N_("Contact: {contact}"), contact=t.keep_ltr(card.contact)))
     if card.url:
-        lines.append(t.gettext(N_("More: {url}"), url=card.url))
+        lines.append(t.gettext(N_("More: {url}"), url=t.keep_ltr(card.url)))
     if card.interested:
         lines.append(t.gettext(N_("❤️ You marked this place as interesting.")))
     rows = (

@@ -227,7 +227,7 @@ RADIUS_KM = (5, 10, 25, 50)
 
 
 def _radius_choices(ctx: Ctx) -> Sequence[Choice]:
-    return [Choice(str(km), f"{ctx.t.number(km)} km", raw=True) for km in RADIUS_KM]
+    return [Choice(str(km), ctx.t.km(km), raw=True) for km in RADIUS_KM]
 
 
 def choice_label(ctx: Ctx, step_id: str, value: Any) -> str:
@@ -248,7 +248,7 @@ def _show_choices(step_id: str, none: str) -> Callable[[Ctx, Any], str]:
     def show(ctx: Ctx, values: Any) -> str:
         if not values:
             return ctx.gettext(none)
-        return ", ".join(choice_label(ctx, step_id, v) for v in values)
+        return ctx.t.join(choice_label(ctx, step_id, v) for v in values)
 
     return show
 
@@ -265,7 +265,7 @@ def _show_location(ctx: Ctx, value: Any) -> str:
     where = ctx.t.keep_ltr(" ".join(p for p in (value.postcode, value.name) if p))
     radius = ctx.profile.radius
     if radius:
-        return ctx.gettext(N_("{place}, up to {km} km away"), place=where, km=ctx.t.number(radius))
+        return ctx.gettext(N_("{place}, radius up to {km} km"), place=where, km=ctx.t.number(radius))
     return where
 
 
@@ -336,7 +336,7 @@ CONSENT = Step(
         "Before we start: to help you, I save your answers (age, school, where you live, interests, "
         "job wishes). Only you and the coaches of Ausbildungswege NRW can see them. We never sell "
         "them or show them to employers without asking you. You can see, download or delete your "
-        "data at any time with /privacy.\n{guardian}\n\nIs that okay for you?"
+        "data at any time with /privacy.\n{guardian}\n\nIs that okay with you?"
     ),
     choices=_consent_choices,
     params=_consent_params,
@@ -352,7 +352,7 @@ SITUATION = Step(
         Choice("pupil", N_("I'm still at school")),
         Choice("school_done", N_("I've finished school")),
         Choice("measure", N_("I'm in a course or programme (Maßnahme)")),
-        Choice("working", N_("I'm working or have a job")),
+        Choice("working", N_("I'm working (also a Minijob)")),
         Choice("other", N_("Something else")),
     ),
     edit_label=N_("Situation"),
@@ -362,13 +362,25 @@ SITUATION = Step(
 
 CERTIFICATE = Step(
     id="certificate",
-    prompt=N_("Which school certificate do you have (or will you have soon)?"),
+    # The buttons carry the official NRW names (since 2022), short enough for a Telegram button in every
+    # language (tests/test_locales.py); what they mean is explained in the question.
+    prompt=N_(
+        "Which school certificate do you have (or will you have soon)?\n\n"
+        "• ESA: after Year 9 (formerly Hauptschulabschluss)\n"
+        "• EESA: after Year 10 (formerly Hauptschulabschluss nach Klasse 10)\n"
+        "• MSA: after Year 10, also called Fachoberschulreife or Realschulabschluss\n"
+        "• Fachabi (Fachhochschulreife): German entrance qualification for universities of "
+        "applied sciences\n"
+        "• Abitur: German university entrance qualification\n\n"
+        "Did you go to school in another country? Then tap “A certificate from another country” – "
+        "even if your certificate lets you study at a university there."
+    ),
     choices=(
         Choice("none", N_("None yet")),
-        Choice("esa", N_("Hauptschulabschluss (ESA)")),
-        Choice("eesa", N_("Hauptschulabschluss after class 10 (EESA)")),
-        Choice("msa", N_("Fachoberschulreife (MSA)")),
-        Choice("fhr", N_("Fachhochschulreife")),
+        Choice("esa", N_("Erster Schulabschluss (ESA)")),
+        Choice("eesa", N_("Erweiterter Erster Schulabschluss (EESA)")),
+        Choice("msa", N_("Mittlerer Schulabschluss (MSA)")),
+        Choice("fhr", N_("Fachhochschulreife (Fachabi)")),
         Choice("abi", N_("Abitur")),
         Choice("foreign", N_("A certificate from another country")),
     ),
@@ -384,7 +396,7 @@ CERT_RECOGNISED = Step(
     prompt=N_("Is your certificate from abroad already recognised in Germany?"),
     choices=(
         Choice("yes", N_("Yes"), shown=N_("recognised")),
-        Choice("pending", N_("I've applied"), shown=N_("recognition applied for")),
+        Choice("pending", N_("I've applied for recognition"), shown=N_("recognition applied for")),
         Choice("no", N_("No"), shown=N_("not recognised yet")),
         Choice("unknown", N_("I don't know"), shown=N_("recognition unclear")),
     ),
@@ -427,7 +439,7 @@ LOCATION = Step(
     kind="location",
     parse=parse_location,
     then=("radius",),
-    edit_label=N_("Where I live"),
+    edit_label=N_("Town"),
     show=_show_location,
     todo=unanswered("location"),
 )
@@ -458,7 +470,7 @@ START = Step(
     choices=_start_choices,
     parse=parse_start,
     next="summary",
-    edit_label=N_("Start"),
+    edit_label=N_("Start date"),
     show=show_start,
     todo=unanswered("start"),
 )

@@ -8,6 +8,7 @@ on top of the current question without moving away from it.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import Any
 
 from dialogs.flow import CONFIRM_STEP, Answer, Choice, Command, Ctx, Replies, Step
@@ -28,14 +29,30 @@ def profile_steps(ctx: Ctx) -> tuple[Step, ...]:
     return tuple(step for step in ctx.flow.steps if step.edit_label)
 
 
-def profile_card(ctx: Ctx) -> str:
-    lines = []
+@dataclass(frozen=True)
+class ShownAnswer:
+    """One answer of the profile as the chat shows it: the question's label and the answer's text."""
+
+    #: The profile field (``Step.key``).
+    key: str
+    label: str
+    shown: str
+
+
+def profile_answers(ctx: Ctx) -> list[ShownAnswer]:
+    """The answered profile questions in declared order, labelled in the context's language: what the
+    summary card shows, the coach card shows and the data export names."""
+    answers = []
     for step in profile_steps(ctx):
         value = ctx.profile.get(step.key)
         if value is None or step.show is None:
             continue
-        lines.append(f"• {ctx.gettext(step.edit_label)}: {step.show(ctx, value)}")
-    return "\n".join(lines)
+        answers.append(ShownAnswer(step.key, ctx.gettext(step.edit_label), step.show(ctx, value)))
+    return answers
+
+
+def profile_card(ctx: Ctx) -> str:
+    return "\n".join(f"• {answer.label}: {answer.shown}" for answer in profile_answers(ctx))
 
 
 # ---------------------------------------------------------------- summary

@@ -29,7 +29,7 @@ def _label_of(ctx: Ctx, occupation_id: str) -> str | None:
 
 def show_wishes(ctx: Ctx, value: Any) -> str:
     names = [name for name in (_label_of(ctx, w) for w in value or ()) if name]
-    return "; ".join(names) if names else ctx.gettext(N_("not sure yet"))
+    return ctx.t.join_long(names) if names else ctx.gettext(N_("not sure yet"))
 
 
 def _search(ctx: Ctx, query: str) -> Replies:

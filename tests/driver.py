@@ -75,7 +75,7 @@ class Chat:
             ("age", "send", age),
             ("consent", "tap", "Yes"),
             ("situation", "tap", "finished school"),
-            ("certificate", "tap", "Fachoberschulreife"),
+            ("certificate", "tap", "Mittlerer Schulabschluss (MSA)"),
             ("german", "tap", "Good"),
             ("languages", "tap", "Türkçe"),
             ("languages", "tap", "Done"),
@@ -159,7 +159,7 @@ class ServiceChat:
     ) -> None:
         await self.send("/start")
         await self.send("17")
-        for label in ("Yes", "finished school", "Hauptschulabschluss (ESA)", "Good", "Only German"):
+        for label in ("Yes", "finished school", "Erster Schulabschluss (ESA)", "Good", "Only German"):
             await self.tap(label)
         await self.send(location)
         await self.tap("10 km")

@@ -172,6 +172,6 @@ def test_not_sure_interests_read_as_such_on_the_summary(chat: Chat) -> None:
 def test_recognition_answers_have_their_own_texts(chat: Chat) -> None:
     chat.onboard(until="certificate")
     chat.tap("another country")
-    chat.tap("I've applied")
+    chat.tap("I've applied for recognition")
     chat.onboard(until="summary", resume=True)
     assert "A certificate from another country – recognition applied for" in chat.text

@@ -92,7 +92,7 @@ def test_foreign_certificate_asks_whether_it_is_recognised(chat: Chat) -> None:
     chat.onboard(until="certificate")
     chat.tap("another country")
     assert chat.step == "cert_recognised"
-    chat.tap("I've applied")
+    chat.tap("I've applied for recognition")
     assert chat.answers["cert_recognised"] == "pending" and chat.step == "german"
 
 
@@ -185,12 +185,12 @@ def test_summary_shows_every_answer_and_editing_keeps_later_answers(chat: Chat) 
     chat.onboard(until="summary")
     card = chat.text
     for expected in (
-        "17",
-        "Fachoberschulreife",
+        "Age: 17",
+        "School certificate: Mittlerer Schulabschluss (MSA)",
         "Türkçe",
-        "Herne, up to 10 km away",
+        "Town: Herne, radius up to 10 km",
         "Kraftfahrzeugmechatroniker/-in",
-        "August 2027",
+        "Start date: August 2027",
     ):
         assert expected in card
     chat.tap("✏️ Age")
@@ -202,11 +202,11 @@ def test_summary_shows_every_answer_and_editing_keeps_later_answers(chat: Chat) 
 
 def test_editing_location_asks_the_radius_then_returns(chat: Chat) -> None:
     chat.onboard(until="summary")
-    chat.tap("Where I live")
+    chat.tap("✏️ Town")
     chat.send("Bochum")
     assert chat.step == "radius"
     chat.tap("25 km")
-    assert chat.step == "summary" and "Bochum, up to 25 km away" in chat.text
+    assert chat.step == "summary" and "Town: Bochum, radius up to 25 km" in chat.text
 
 
 def test_editing_certificate_to_foreign_asks_the_follow_up(chat: Chat) -> None:

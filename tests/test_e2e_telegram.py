@@ -131,7 +131,7 @@ async def onboard(tg: FakeTelegram, user: int = USER, kill: BotProcess | None = 
     m = await say(tg, "17", "Is that okay", user=user)
     m = await tap(tg, m, "Yes, I agree", "What are you doing", user)
     m = await tap(tg, m, "finished school", "school certificate", user)
-    m = await tap(tg, m, "Fachoberschulreife", "How well do you speak German", user)
+    m = await tap(tg, m, "Mittlerer Schulabschluss (MSA)", "How well do you speak German", user)
     if kill is not None:
         # SIGKILL while the bot is in the middle of this answer: its reply is stuck on the way out
         stuck = tg.stall_next_send(user)
@@ -167,9 +167,9 @@ async def test_full_dialog_over_telegram_survives_sigkill(tg: FakeTelegram, bot:
     card = await onboard(tg, kill=bot)
     for expected in (
         "17",
-        "Fachoberschulreife",
+        "School certificate: Mittlerer Schulabschluss (MSA)",
         "Türkçe",
-        "Herne, up to 10 km away",
+        "Town: Herne, radius up to 10 km",
         "Kraftfahrzeugmechatroniker/-in",
     ):
         assert expected in card["text"]
@@ -249,7 +249,7 @@ async def ask_for_coach(tg: FakeTelegram) -> tuple[Any, dict[str, Any]]:
     card = await onboard(tg)
     menu = await tap(tg, card, "All correct", "What would you like to do")
     mark = tg.mark()
-    await tap(tg, menu, "Talk to a coach", "A coach knows now")
+    await tap(tg, menu, "Talk to a coach", "A coach has been told")
     topic = await tg.wait_for_call("createForumTopic", after=mark)
     alert = await tg.wait_for_message(COACH_CHAT, contains="Anfrage von Lea", after=mark)
     return topic, alert
@@ -260,7 +260,10 @@ async def test_coach_handoff_relay_and_close(tg: FakeTelegram, coach_bot: BotPro
     topic, alert = await ask_for_coach(tg)
     assert topic.params["chat_id"] == COACH_CHAT and "Lea" in topic.params["name"]
     thread = alert["message_thread_id"]
-    assert "Kraftfahrzeugmechatroniker/-in" in alert["text"] and "Fachoberschulreife" in alert["text"]
+    assert (
+        "Kraftfahrzeugmechatroniker/-in" in alert["text"]
+        and "Mittlerer Schulabschluss (MSA)" in alert["text"]
+    )
 
     # a stranger cannot take over
     message, data = card_button(tg, "Übernehmen")

@@ -62,7 +62,7 @@ async def test_with_relay_free_text_goes_to_the_coach_but_buttons_still_work(run
     chat = ServiceChat(runtime.dialogs, 603)
     await chat.onboard()
     await chat.send("/coach")
-    assert "A coach knows now" in chat.text
+    assert "A coach has been told" in chat.text
     result = await chat.send("Hallo, wann habt ihr Zeit?")
     assert result.actions == ("relay",) and result.replies == [] and result.handoff_id is not None
     await chat.tap("My profile")  # menu buttons keep working during the hand-off
@@ -84,7 +84,32 @@ async def test_outside_coach_hours_the_young_person_is_told_when(runtime: Runtim
     chat = ServiceChat(runtime.dialogs, 604, first_name="Max")
     await chat.onboard()
     await chat.send("/coach")
-    assert "00:00–00:01" in chat.text
+    assert "00:00–00:01" in chat.text and "it may take a while before you get an answer" in chat.text
+
+
+async def test_contact_text_per_language_with_the_translated_text_as_fallback(
+    runtime: Runtime, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from bot.config import Settings
+
+    monkeypatch.setenv("COACH_CONTACT_TEXT_TR", "Bizi ara: 02323 123456")
+    monkeypatch.setenv("COACH_CONTACT_TEXT", "Ruf uns an: 02323 123456")
+    settings = Settings()  # type: ignore[call-arg]
+    assert settings.contact_texts == {"de": "Ruf uns an: 02323 123456", "tr": "Bizi ara: 02323 123456"}
+    monkeypatch.setenv("COACH_CONTACT_TEXT_DE", "Schreib uns: info@example.org")
+    assert Settings().contact_texts["de"] == "Schreib uns: info@example.org"  # type: ignore[call-arg]
+
+    runtime.dialogs.coach = CoachOptions(contact_texts=settings.contact_texts)
+    chat = ServiceChat(runtime.dialogs, 606)
+    await chat.onboard()
+    await chat.tap("Talk to a coach")  # English has no own text: the translated default
+    assert "request is saved" in chat.text and "Bildungsinstitut Vogel" in chat.text
+    assert "Ruf uns an" not in chat.text and "Bizi ara" not in chat.text
+    await chat.send("/language")
+    await chat.tap("Türkçe")
+    await chat.send("/coach")
+    assert "Talebin kaydedildi" in chat.text and "Bizi ara: 02323 123456" in chat.text
+    assert "Bildungsinstitut Vogel" not in chat.text and "Ruf uns an" not in chat.text
 
 
 async def test_coach_card_escapes_what_people_typed(runtime: Runtime) -> None:

@@ -72,6 +72,31 @@ async def test_export_contains_the_profile_and_delete_leaves_no_trace(runtime: R
     assert name.endswith(".json") and data["profile"]["answers"]["age"] == 17
     assert data["places"][0]["status"] == "interested" and data["alerts"] is True
     assert data["coach_requests"][0]["messages"][0]["text"] == "Hallo, ich brauche Hilfe"
+    shown = {a["field"]: a for a in data["profile"]["answers_shown"]}
+    assert shown["certificate"] == {
+        "field": "certificate", "label": "School certificate", "value": "esa", "shown": "Erster Schulabschluss (ESA)",
+    }  # fmt: skip
+    assert (
+        shown["situation"]["value"] == "school_done" and shown["situation"]["shown"] == "I've finished school"
+    )
+    assert data["places"][0]["status_shown"] == "interested"
+    # in the person's language, next to the same codes and keys
+    await chat.send("/language")
+    await chat.tap("Türkçe")
+    data = json.loads((await chat.send("/export")).attachment[1])  # type: ignore[index]
+    shown = {a["field"]: a for a in data["profile"]["answers_shown"]}
+    assert shown["certificate"]["label"] == "Okul diploması" and shown["certificate"]["value"] == "esa"
+    assert shown["situation"] == {
+        "field": "situation", "label": "Durum", "value": "school_done", "shown": "Okulu bitirdim",
+    }  # fmt: skip
+    assert shown["location"]["label"] == "İkamet yeri" and "km" in shown["location"]["shown"]
+    assert data["profile"]["language_shown"] == "Türkçe" and "kaydettiği her şey" in data["note"]
+    assert (
+        data["places"][0]["status"] == "interested" and data["places"][0]["status_shown"] == "ilgimi çekiyor"
+    )
+    assert data["coach_requests"][0]["status_shown"] == "açık – bekliyor"
+    await chat.send("/language")
+    await chat.tap("English")
 
     before = await traces(runtime, 777)
     assert all(

@@ -279,8 +279,8 @@ async def test_markdown_applies_the_privacy_rule(filled: async_sessionmaker[Asyn
     assert markdown_row(md, *handel, "Herne").endswith("| 4 | 0 | – | 0 | 0 |")
     assert markdown_row(md, "Friseur/-in", "Herne") == "| Friseur/-in | Herne | <5 |"  # unmatched wishes
     assert markdown_row(md, "Gärtner/-in", "Bochum") == "| Gärtner/-in | Bochum | 1 |"  # unwanted places
-    assert markdown_row(md, "Fachoberschulreife (MSA)") == "| Fachoberschulreife (MSA) | 6 |"
-    assert markdown_row(md, "Hauptschulabschluss (ESA)") == "| Hauptschulabschluss (ESA) | <5 |"
+    assert markdown_row(md, "Mittlerer Schulabschluss (MSA)") == "| Mittlerer Schulabschluss (MSA) | 6 |"
+    assert markdown_row(md, "Erster Schulabschluss (ESA)") == "| Erster Schulabschluss (ESA) | <5 |"
     assert "| Abitur | <5 |" in md and "| Abitur | 1 |" not in md
 
 

@@ -10,8 +10,8 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import OrderedDict
-from collections.abc import Callable
-from dataclasses import dataclass
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
 
 from sqlalchemy import delete
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
@@ -67,7 +67,9 @@ class CoachOptions:
 
     relay: bool = False
     hours: CoachHours | None = None
-    contact_text: str = ""
+    #: The operator's contact text per language (``COACH_CONTACT_TEXT_TR`` …); a language without one gets
+    #: the translated ``CONTACT_TEXT``.
+    contact_texts: Mapping[str, str] = field(default_factory=dict)
 
 
 class DialogService:
@@ -131,7 +133,7 @@ class DialogService:
                     replies.append(self.engine.current(new))
             elif action == "export" and stored is not None:
                 async with self.sessions() as session:
-                    attachment = await export_user(session, user_id)
+                    attachment = await export_user(session, user_id, self.engine)
                 replies.append(
                     Reply(translator(new.lang).gettext(N_("📦 Here is everything I have stored about you.")))
                 )
@@ -174,20 +176,20 @@ class DialogService:
         hours, later = self.coach.hours, ""
         if hours is not None and not hours.open_at(self.clock()):
             later = "\n\n" + t.gettext(
-                N_("Coaches answer {days}, {start}–{end}, so the answer may take until then."),
+                N_("Coaches answer {days}, {start}–{end}, so it may take a while before you get an answer."),
                 days=_day_range(t, hours),
                 start=hours.start.strftime("%H:%M"),
                 end=hours.end.strftime("%H:%M"),
             )
         if not self.coach.relay:
-            text = self.coach.contact_text or t.gettext(CONTACT_TEXT)
+            text = self.coach.contact_texts.get(state.lang) or t.gettext(CONTACT_TEXT)
             return [
                 Reply(t.gettext(N_("✅ Your request is saved.")) + "\n\n" + text + later),
                 self.engine.current(state),
             ]
         text = t.gettext(
             N_(
-                "✅ A coach knows now and will answer you right here. Write your question – I pass on "
+                "✅ A coach has been told and will answer you right here. Write your question – I pass on "
                 "everything you send (text, photos, voice messages, documents)."
             )
             if created

@@ -51,7 +51,7 @@ class Card:
         t = self.t
         state = await self.dialogs.state(handoff.user_id) or State(lang=DEFAULT_LANG)
         name = display_name(handoff, t)
-        lines = [bold(t.gettext(REQUEST_FROM, name=name))]
+        lines = [bold(t.gettext(REQUEST_FROM, name=t.keep_ltr(name)))]
 
         def add(text: str, gap: bool = False) -> None:
             lines.append(("\n" if gap else "") + html.escape(text))
@@ -71,7 +71,8 @@ class Card:
         spoken = [code for code in (state.lang, *(state.profile.languages or [])) if code != "de"]
         speakers = await self.store.coaches_speaking(spoken)
         if speakers:
-            add(t.gettext(N_("Coaches who speak the language: {names}"), names=", ".join(speakers)), gap=True)
+            names = t.join(t.keep_ltr(speaker) for speaker in speakers)
+            add(t.gettext(N_("Coaches who speak the language: {names}"), names=names), gap=True)
         since = created_utc(handoff).astimezone(LOCAL_TZ)
         add(
             t.gettext(N_("Waiting since: {date}, {time}"), date=t.date(since.date()), time=f"{since:%H:%M}"),
@@ -85,7 +86,7 @@ class Card:
 
     def _status(self, handoff: Handoff) -> str:
         if handoff.status == "taken" and handoff.coach_name:
-            return self.t.gettext(N_("taken by {coach}"), coach=handoff.coach_name)
+            return self.t.gettext(N_("taken by {coach}"), coach=self.t.keep_ltr(handoff.coach_name))
         return self.t.gettext(STATUS_LABELS.get(handoff.status, handoff.status))
 
     def buttons(self, handoff: Handoff) -> InlineKeyboardMarkup:

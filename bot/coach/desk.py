@@ -175,14 +175,14 @@ class CoachDesk:
             minutes = int((now - created_utc(handoff)).total_seconds() // 60)
             params = {
                 "position": position,
-                "name": display_name(handoff, t),
+                "name": t.keep_ltr(display_name(handoff, t)),
                 "duration": waiting_time(t, minutes),
                 "language": state.lang if state else "?",
             }
             if handoff.status == "taken":
                 line = t.gettext(
                     N_("{position}. {name} – waiting for {duration}, language {language}, taken by {coach}"),
-                    coach=handoff.coach_name, **params,
+                    coach=t.keep_ltr(handoff.coach_name or ""), **params,
                 )  # fmt: skip
             else:
                 line = t.gettext(
@@ -203,12 +203,14 @@ class CoachDesk:
         if not codes or unknown:
             text = self.t.gettext(
                 N_("How to: /languages tr ar (language codes: {codes})"),
-                codes=", ".join(sorted(LANGUAGE_CODES)),
+                codes=self.t.join(sorted(LANGUAGE_CODES)),
             )
         else:
             await self.store.set_languages(user.id, user.first_name, codes)
             text = self.t.gettext(
-                N_("Saved: {name} speaks {languages}."), name=user.first_name, languages=", ".join(codes)
+                N_("Saved: {name} speaks {languages}."),
+                name=self.t.keep_ltr(user.first_name),
+                languages=self.t.join(codes),
             )
         await context.bot.send_message(self.chat_id, text, message_thread_id=message.message_thread_id)
 

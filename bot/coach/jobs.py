@@ -71,7 +71,7 @@ class CoachJobs:
                 "⏰ {name} has been waiting for a coach for over {n} minute. /queue shows all.",
                 "⏰ {name} has been waiting for a coach for over {n} minutes. /queue shows all.",
                 minutes,
-                name=handoff.first_name or self.t.gettext(N_("Someone")),
+                name=self.t.keep_ltr(handoff.first_name) or self.t.gettext(N_("Someone")),
             )
             try:
                 await bot.send_message(self.chat_id, text)
@@ -89,6 +89,6 @@ class CoachJobs:
             "☀️ Good morning! {n} request is waiting: {names}. /queue",
             "☀️ Good morning! {n} requests are waiting: {names}. /queue",
             len(waiting),
-            names=", ".join(display_name(h, self.t) for h in waiting),
+            names=self.t.join(self.t.keep_ltr(display_name(h, self.t)) for h in waiting),
         )
         await bot.send_message(self.chat_id, text)

@@ -40,7 +40,8 @@ class Notices:
         """Send the person ``message`` (a msgid) in their language."""
         _, t = await self.person(handoff.user_id)
         try:
-            await bot.send_message(handoff.user_id, t.gettext(message, **params))
+            isolated = {key: t.keep_ltr(value) for key, value in params.items()}  # names inside Arabic text
+            await bot.send_message(handoff.user_id, t.gettext(message, **isolated))
         except Forbidden:
             await self.user_blocked(bot, handoff)
         except TelegramError as error:

@@ -102,7 +102,7 @@ class Relay:
                 sent_id = copied.message_id
             else:
                 _, t = await self.notices.person(handoff.user_id)
-                header = t.gettext(N_("💬 Your coach {name}:"), name=row.sender_name)
+                header = t.gettext(N_("💬 Your coach {name}:"), name=t.keep_ltr(row.sender_name))
                 if row.body:
                     sent_id = (await bot.send_message(handoff.user_id, f"{header}\n{row.body}")).message_id
                 else:
