@@ -2,8 +2,9 @@
 Motorrädern") mapped to occupations through the curated vocabulary, and "keine Ahnung" recognised.
 
 Every word of the text is looked up as a whole word, as a word starting with a stem ("schraub*" for
-"schraube"), and — for words of five letters or more without a hit — with one typo allowed (two from ten
-letters on). Phrases ("erste hilfe") match consecutive words. A concept found counts with its weight for
+"schraube"), and, for words of six letters or more without a hit, with one typo allowed (two from ten
+letters on; stems of seven letters or more; never in the first letter). A concept right after a negation
+("kein Büro", "не в офисе") does not count. Phrases ("erste hilfe") match consecutive words. A concept found counts with its weight for
 each of its occupations; occupations are ranked by the sum. The concept that contributed most is the
 reason shown to the person ("passt zu: Autos").
 """
@@ -55,10 +56,12 @@ class Describer:
     min_weight = 2.0
     #: … nor those below this share of the best one.
     share_of_best = 0.5
-    #: Typos are looked for in words of at least this length …
-    min_typo_length = 5
+    #: Typos are looked for in words of at least this length (the first letter must be right) …
+    min_typo_length = 6
     #: … and in the first letters of a word only for stems at least this long.
-    min_typo_stem = 6
+    min_typo_stem = 7
+    #: A concept this many words after a negation ("kein Büro") does not count.
+    negation_reach = 3
 
     def __init__(self, vocabulary: Vocabulary, catalogue: Catalogue) -> None:
         self.vocabulary = vocabulary
@@ -75,11 +78,15 @@ class Describer:
         self._blockers: dict[str, list[Term]] = {}
         for term in vocabulary.not_a_wish:
             self._blockers.setdefault(term.words[0], []).append(term)
-        self._typo_words = sorted(w for w in self._exact if len(w) >= self.min_typo_length)
-        self._typo_stems: dict[int, list[str]] = {}
-        for stem in self._stems:
+        #: First letter → whole words, (length, first letter) → stems that typos are looked for in.
+        self._typo_words: dict[str, list[str]] = {}
+        for word in sorted(self._exact):
+            if len(word) >= self.min_typo_length:
+                self._typo_words.setdefault(word[0], []).append(word)
+        self._typo_stems: dict[tuple[int, str], list[str]] = {}
+        for stem in sorted(self._stems):
             if len(stem) >= self.min_typo_stem:
-                self._typo_stems.setdefault(len(stem), []).append(stem)
+                self._typo_stems.setdefault((len(stem), stem[0]), []).append(stem)
         self._max_stem = max((len(s) for s in self._stems), default=0)
         self._undecided = vocabulary.undecided
 
@@ -102,11 +109,12 @@ class Describer:
             return ()
         cutoff = 2 if len(word) >= 10 else 1
         found: list[str] = []
-        hit = process.extractOne(word, self._typo_words, scorer=Levenshtein.distance, score_cutoff=cutoff)
+        candidates = self._typo_words.get(word[0], [])
+        hit = process.extractOne(word, candidates, scorer=Levenshtein.distance, score_cutoff=cutoff)
         if hit is not None:
             found.append(hit[0])
         for size in range(self.min_typo_stem, len(word) + 1):
-            stems = self._typo_stems.get(size)
+            stems = self._typo_stems.get((size, word[0]))
             if not stems:
                 continue
             hit = process.extractOne(word[:size], stems, scorer=Levenshtein.distance, score_cutoff=1)
@@ -121,11 +129,18 @@ class Describer:
         filler = self.vocabulary.filler
         undecided = SHRUG in text
         for phrase in self._undecided:
-            for start in range(len(raw) - len(phrase) + 1):
-                if all(_close(raw[start + i], word) for i, word in enumerate(phrase)):
+            for start in range(len(raw)):
+                positions = _phrase_at(raw, start, phrase, filler)
+                if positions:
                     undecided = True
-                    for i in range(len(phrase)):
-                        used[start + i] = True
+                    for i in positions:
+                        used[i] = True
+        negated: set[int] = set()
+        for phrase in self.vocabulary.negation:
+            for start in range(len(raw) - len(phrase) + 1):
+                if not used[start] and tuple(raw[start : start + len(phrase)]) == phrase:
+                    after = start + len(phrase)
+                    negated.update(range(after, after + self.negation_reach))
         not_a_wish = False
         for start, forms in enumerate(tokens):
             for form in forms:
@@ -139,6 +154,8 @@ class Describer:
         def take(concept_index: int, term: Term, start: int, quality: float) -> None:
             concept = self.vocabulary.concepts[concept_index]
             span = set(range(start, start + len(term.words)))
+            if start in negated:  # "kein Büro": the word is taken, the concept does not count
+                return
             if term.needs_context:
                 context_needed.setdefault(concept.id, set()).update(span)
             else:
@@ -224,6 +241,28 @@ class Describer:
 def score_of(weight: float) -> float:
     """A 0-100 score below the lexical matcher's exact hits: weight 2 → 70, 3 → 80, 4 or more → 89."""
     return round(min(89.0, 50.0 + 10.0 * weight), 1)
+
+
+def _phrase_at(raw: list[str], start: int, phrase: tuple[str, ...], filler: frozenset[str]) -> list[int]:
+    """Positions of ``phrase`` starting at ``start``, one typo per long word, up to two filler words
+    between its words ("weiß es echt nicht"); empty if it is not there."""
+    positions: list[int] = []
+    index, skipped = start, 0
+    for number, word in enumerate(phrase):
+        while (
+            number
+            and index < len(raw)
+            and not _close(raw[index], word)
+            and raw[index] in filler
+            and skipped < 2
+        ):
+            index += 1
+            skipped += 1
+        if index >= len(raw) or not _close(raw[index], word):
+            return []
+        positions.append(index)
+        index += 1
+    return positions
 
 
 def _close(word: str, target: str) -> bool:

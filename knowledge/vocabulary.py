@@ -132,6 +132,8 @@ class Vocabulary:
     undecided: tuple[tuple[str, ...], ...]
     #: Terms that show a text is no job wish ("kaufen", "Millionär").
     not_a_wish: tuple[Term, ...]
+    #: Negations ("kein", "not", "не"): concepts right after one do not count.
+    negation: tuple[tuple[str, ...], ...] = ()
     by_id: Mapping[str, Concept] = field(default_factory=dict)
     #: What does not fit the catalogue or the rules; empty when all is well (checked by a test).
     problems: tuple[str, ...] = ()
@@ -197,6 +199,11 @@ def load_vocabulary(catalogue: Catalogue, path: Path = VOCABULARY_FILE) -> Vocab
         for lang, item in _word_lists(data.get("not_a_wish", {}), "not_a_wish", problems)
         if (t := parse_term(item, lang))
     )
+    negation = tuple(
+        tuple(words(item))
+        for _lang, item in _word_lists(data.get("negation", {}), "negation", problems)
+        if words(item)
+    )
     return Vocabulary(
-        tuple(concepts), filler, undecided, not_a_wish, {c.id: c for c in concepts}, tuple(problems)
+        tuple(concepts), filler, undecided, not_a_wish, negation, {c.id: c for c in concepts}, tuple(problems)
     )

@@ -203,6 +203,19 @@ def test_no_ausbildung_stays_no_match(query: str) -> None:
     assert default_occupations().match(query, "de") == []
 
 
+@pytest.mark.parametrize(
+    "query",
+    ["ich suche eine ausbildung", "in essen", "hilfe", "ich will geld verdienen", "kein Büro", "dzięki"],
+)
+def test_everyday_sentences_and_negations_are_no_wish(query: str) -> None:
+    assert default_occupations().match(query, "de") == []
+
+
+def test_a_negated_wish_does_not_count() -> None:
+    found = default_occupations().match("ich will nicht im büro sitzen lieber draußen arbeiten", "de")
+    assert found and all(h.why == ("natur",) for h in found)
+
+
 def test_fussballprofi_gives_nothing_or_sportfachmann() -> None:
     assert {h.id for h in default_occupations().match("Fußballprofi", "de")} <= {"sportfachmann"}
 
