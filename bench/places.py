@@ -1,7 +1,8 @@
 """Search speed of open places at 5,000 and 500,000 synthetic places (SQLite), in one run.
 
 Builds two databases with places spread over the Ruhr area and its surroundings, then times
-``PlacesStore.search`` for a typical profile (Herne, 25 km, one wish, two interest fields) and prints the
+``PlacesStore.search`` for a typical profile (Herne, 25 km, one wish, two interest fields, ESA, can start
+from August 2027; the places have start dates from 2026 to 2028 and certificate requirements) and prints the
 median per search for both sizes and their ratio (target: <= 3x, thanks to the indexes and the bounding box).
 Run: ``.venv/bin/python bench/places.py``.
 """
@@ -9,6 +10,8 @@ Run: ``.venv/bin/python bench/places.py``.
 from __future__ import annotations
 
 import asyncio
+import dataclasses
+import datetime as dt
 import random
 import statistics
 import tempfile
@@ -24,7 +27,25 @@ from knowledge.catalogue import default_catalogue
 from knowledge.places import SearchProfile
 
 ROUNDS = 30
-PROFILE = SearchProfile(lat=51.5388, lon=7.2257, radius_km=25, wishes=(), interests=("technik", "handwerk"))
+PROFILE = SearchProfile(
+    lat=51.5388,
+    lon=7.2257,
+    radius_km=25,
+    wishes=(),
+    interests=("technik", "handwerk"),
+    certificate="esa",
+    earliest_start=dt.date(2027, 8, 1),
+)
+#: Start months of the synthetic places (a third before the profile's earliest start) and requirements.
+STARTS = (
+    None,
+    dt.date(2026, 8, 1),
+    dt.date(2026, 9, 1),
+    dt.date(2027, 8, 1),
+    dt.date(2027, 9, 1),
+    dt.date(2028, 8, 1),
+)
+CERTIFICATES = (None, None, "none", "esa", "esa", "eesa", "msa", "msa", "fhr", "abi")
 
 
 async def build(path: Path, count: int, occupations: list[str]) -> str:
@@ -43,6 +64,8 @@ async def build(path: Path, count: int, occupations: list[str]) -> str:
                     "occupation_id": rnd.choice(occupations),
                     "lat": rnd.uniform(50.9, 52.1),
                     "lon": rnd.uniform(6.3, 8.2),
+                    "start_date": rnd.choice(STARTS),
+                    "certificate": rnd.choice(CERTIFICATES),
                     "active": True,
                     "demo": False,
                 }
@@ -75,7 +98,7 @@ async def main() -> None:
     catalogue = default_catalogue()
     occupations = [o.id for o in catalogue] or [f"occ-{i}" for i in range(320)]
     wish = next((o.id for o in catalogue if "technik" in o.fields), occupations[0])
-    profile = SearchProfile(PROFILE.lat, PROFILE.lon, PROFILE.radius_km, (wish,), PROFILE.interests)
+    profile = dataclasses.replace(PROFILE, wishes=(wish,))
     with tempfile.TemporaryDirectory() as tmp:
         small = await build(Path(tmp) / "small.sqlite3", 5_000, occupations)
         large = await build(Path(tmp) / "large.sqlite3", 500_000, occupations)

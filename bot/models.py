@@ -72,7 +72,8 @@ class PlaceOffer(Base):
     __tablename__ = "places"
     __table_args__ = (
         UniqueConstraint("source", "source_id"),
-        Index("ix_places_search", "active", "occupation_id", "lat", "lon"),
+        # start_date and certificate too: the search filters and orders by them from the index alone.
+        Index("ix_places_search", "active", "occupation_id", "lat", "lon", "start_date", "certificate"),
         Index("ix_places_area", "active", "lat", "lon"),
     )
 

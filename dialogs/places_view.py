@@ -13,8 +13,11 @@ from dataclasses import dataclass
 from dialogs.callbacks import PlaceAlerts, PlaceDetails, PlaceDismissed, PlaceInterested, PlacesPage
 from dialogs.i18n import N_, Translator
 from dialogs.model import Button, Reply
+from dialogs.questions import CERTIFICATE
 
 PAGE_SIZE = 5
+#: Short names of the certificate a place asks for, on each line of the list: German terms, kept as they are.
+SHORT_CERTIFICATES = {"esa": "ESA", "eesa": "EESA", "msa": "MSA", "fhr": "Fachabi", "abi": "Abitur"}
 
 
 @dataclass(frozen=True)
@@ -34,6 +37,8 @@ class PlaceCard:
     demo: bool
     fit: int
     interested: bool = False
+    #: The least school certificate the place asks for (``knowledge.catalogue.CERTIFICATES``); ``None``: not said.
+    certificate: str | None = None
 
 
 def _occupation(t: Translator, card: PlaceCard) -> str:
@@ -45,12 +50,28 @@ def explain(t: Translator, card: PlaceCard) -> str:
     """One line: distance, start, and why it fits."""
     parts = [t.keep_ltr(t.km(round(card.distance_km, 1)))]
     if card.start_date:
-        parts.append(t.gettext(N_("from {date}"), date=t.date(card.start_date)))
+        parts.append(t.gettext(N_("Start {month}"), month=t.keep_ltr(f"{card.start_date:%m/%Y}")))
+    if card.certificate == "none":
+        parts.append(t.gettext(N_("no certificate needed")))
+    elif card.certificate in SHORT_CERTIFICATES:
+        short = SHORT_CERTIFICATES[card.certificate]
+        parts.append(t.gettext(N_("needs {certificate}"), certificate=t.keep_ltr(short)))
     if card.fit == 0:
         parts.append(t.gettext(N_("fits: {occupation}"), occupation=_occupation(t, card)))
     else:
         parts.append(t.gettext(N_("related: {occupation}"), occupation=_occupation(t, card)))
     return " · ".join(parts)
+
+
+def _certificate_needed(t: Translator, certificate: str) -> str:
+    """The details' line about the certificate, with the name the dialog's certificate question uses."""
+    if certificate == "none":
+        return t.gettext(N_("School certificate: none needed"))
+    choices = CERTIFICATE.choices if isinstance(CERTIFICATE.choices, tuple) else ()
+    label = next((c.label for c in choices if c.value == certificate), None)
+    if label is None:
+        return ""
+    return t.gettext(N_("School certificate: at least {certificate}"), certificate=t.gettext(label))
 
 
 def _demo(t: Translator, card: PlaceCard) -> str:
@@ -67,7 +88,9 @@ def list_reply(
     related: Sequence[str],
     subscribed: bool,
     capped: bool = False,
+    earlier_than: dt.date | None = None,
 ) -> Reply:
+    """The places of one page; ``earlier_than``: none starts from this month, the ones shown start earlier."""
     if total == 0:
         text = t.gettext(
             N_("I found no open places for you within {km} km yet. New places come in every week."),
@@ -84,6 +107,9 @@ def list_reply(
                 N_("Page {page} of {pages}."), page=t.number(page + 1), pages=t.number(pages)
             )
     lines = [text]
+    if earlier_than is not None and cards:
+        month = t.month(earlier_than)
+        lines.append(t.gettext(N_("No place starts from {month}; these start earlier:"), month=month))
     for index, card in enumerate(cards, start=page * PAGE_SIZE + 1):
         heart = "❤️ " if card.interested else ""
         employer = f" – {t.keep_ltr(card.employer)}" if card.employer else ""
@@ -138,6 +164,9 @@ def details_reply(t: Translator, card: PlaceCard, page: int) -> Reply:
         lines.append(t.gettext(N_("Address: {address}"), address=t.keep_ltr(address)))
     if card.start_date:
         lines.append(t.gettext(N_("Start: {date}"), date=t.date(card.start_date)))
+    needed = _certificate_needed(t, card.certificate) if card.certificate else ""
+    if needed:
+        lines.append(needed)
     if card.contact:
         lines.append(t.gettext(N_("Contact: {contact}"), contact=t.keep_ltr(card.contact)))
     if card.url:

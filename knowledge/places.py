@@ -274,25 +274,48 @@ class Ranked:
     occupation_id: str
     fit: int
     distance_km: float
+    #: The person meets the place's certificate requirement and can start by its start date.
+    takeable: bool = True
+
+
+def allowed_certificates(certificate: str | None) -> tuple[str, ...] | None:
+    """The requirements a person with ``certificate`` meets (``none`` < ``esa`` < … < ``abi``); ``None``:
+    all of them, as for an unknown or foreign certificate, which never demotes a place."""
+    if certificate not in CERTIFICATES or certificate == CERTIFICATES[-1]:
+        return None
+    return CERTIFICATES[: CERTIFICATES.index(certificate) + 1]
+
+
+def meets(required: str | None, certificate: str | None) -> bool:
+    """A place without (or with an unknown) requirement fits everyone."""
+    allowed = allowed_certificates(certificate)
+    return allowed is None or required not in CERTIFICATES or required in allowed
+
+
+def starts_too_early(start: dt.date | None, earliest: dt.date | None) -> bool:
+    """The place starts before the person can; a place without a start date never does."""
+    return start is not None and earliest is not None and start < earliest
 
 
 def rank(candidates: Sequence[Candidate], profile: SearchProfile, fits: Targets) -> list[Ranked]:
-    """Places within the radius, best first: occupation fit, certificate fit, start date, distance."""
-    level = CERTIFICATES.index(profile.certificate) if profile.certificate in CERTIFICATES else None
-    ranked: list[tuple[tuple[int, int, int, float], Ranked]] = []
+    """Places within the radius, best first: places the person can take (certificate met, start not before
+    ``earliest_start``), then occupation fit, then distance. Places that start too early are left out unless
+    there is no other one; then they come ranked the same way."""
+    ranked: list[tuple[tuple[bool, bool, int, float], Ranked]] = []
     for c in candidates:
         distance = distance_km(profile.lat, profile.lon, c.lat, c.lon)
         fit = fits.fit.get(c.occupation_id)
         if distance > profile.radius_km or fit is None:
             continue
-        needs_more = int(
-            level is not None and c.certificate in CERTIFICATES and CERTIFICATES.index(c.certificate) > level
-        )
-        too_early = int(
-            bool(profile.earliest_start and c.start_date and c.start_date < profile.earliest_start)
-        )
+        needs_more = not meets(c.certificate, profile.certificate)
+        too_early = starts_too_early(c.start_date, profile.earliest_start)
         ranked.append(
-            ((fit, needs_more, too_early, distance), Ranked(c.place_id, c.occupation_id, fit, distance))
+            (
+                (too_early, needs_more, fit, distance),
+                Ranked(c.place_id, c.occupation_id, fit, distance, not (needs_more or too_early)),
+            )
         )
+    if any(not key[0] for key, _ in ranked):
+        ranked = [item for item in ranked if not item[0][0]]
     ranked.sort(key=lambda item: (item[0], item[1].place_id))
     return [r for _, r in ranked]

@@ -20,10 +20,11 @@ def search_profile(profile: Profile, today: dt.date) -> SearchProfile | None:
     location = profile.location
     if location is None:
         return None
-    earliest = today
+    # Places start on the first of a month: "as soon as possible" (or a month that has passed) is this month.
+    earliest = today.replace(day=1)
     if profile.start is not None and profile.start != "asap":
         year, month = (int(p) for p in profile.start.split("-"))
-        earliest = dt.date(year, month, 1)
+        earliest = max(earliest, dt.date(year, month, 1))
     return SearchProfile(
         lat=location.lat,
         lon=location.lon,
@@ -105,6 +106,7 @@ class PlacesController:
             related,
             subscribed,
             capped=result.capped,
+            earlier_than=profile.earliest_start if result.earlier else None,
         )
         return Reply(f"{note}\n\n{reply.text}" if note else reply.text, reply.buttons)
 
@@ -143,4 +145,5 @@ class PlacesController:
             demo=row.demo,
             fit=fit,
             interested=marks.get(row.id) == "interested",
+            certificate=row.certificate,
         )

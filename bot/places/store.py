@@ -8,12 +8,23 @@ from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from sqlalchemy import ColumnElement, func, select, update
+from sqlalchemy import ColumnElement, case, func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.models import AlertSubscription, PlaceMark, PlaceOffer, utcnow
-from knowledge.catalogue import Catalogue
-from knowledge.places import Candidate, Offer, Ranked, SearchProfile, bounding_box, rank, targets
+from knowledge.catalogue import CERTIFICATES, Catalogue
+from knowledge.places import (
+    Candidate,
+    Offer,
+    Ranked,
+    SearchProfile,
+    Targets,
+    allowed_certificates,
+    bounding_box,
+    meets,
+    rank,
+    targets,
+)
 
 
 @dataclass(frozen=True)
@@ -34,6 +45,8 @@ class SearchResult:
     total: int = 0
     #: There are at least ``COUNT_CAP`` fitting places.
     capped: bool = False
+    #: No fitting place starts from the profile's ``earliest_start``: these places start before it.
+    earlier: bool = False
 
 
 #: Most places one search returns (ten pages of five): nobody pages further.
@@ -82,12 +95,44 @@ class PlacesStore:
     async def search(self, profile: SearchProfile, limit: int = MAX_RESULTS) -> SearchResult:
         """The best ``limit`` places for the profile, and how many there are (counted up to ``COUNT_CAP``).
 
-        Each fit tier (wished occupations, same KldB group, interest fields) is an indexed query: a bounding
-        box narrows ``lat``/``lon`` in the index and a planar distance in SQL keeps the circle and orders by
-        it. The nearest rows are looked for in a quarter, then half, then all of the radius, so a dense
-        area never sorts more rows than it needs; only those rows leave the database.
+        Places that start before ``earliest_start`` are left out, unless no other place fits: then only
+        they are searched (``SearchResult.earlier``). Places the person can take come first
+        (``knowledge.places.rank``), so within each fit tier (wished occupations, same KldB group, interest
+        fields) rows whose certificate requirement the person meets are fetched first, and a tier is skipped
+        once ``limit`` of those are found. Each tier is an indexed query: a bounding box narrows
+        ``lat``/``lon`` in the index and a planar distance in SQL keeps the circle and orders by it. The
+        nearest rows are looked for in a quarter, then half, then all of the radius, so a dense area never
+        sorts more rows than it needs; only those rows leave the database.
         """
         fits = targets(self.catalogue, profile)
+        async with self.sessions() as session:
+            earliest = profile.earliest_start
+            in_time = [] if earliest is None else [_starts_from(earliest)]
+            candidates, counts = await self._candidates(session, profile, fits, in_time, limit)
+            earlier = False
+            if earliest is not None and not sum(counts.values()):
+                too_early = [PlaceOffer.start_date < earliest]
+                candidates, counts = await self._candidates(session, profile, fits, too_early, limit)
+                earlier = bool(sum(counts.values()))
+        ranked = rank(candidates, profile, fits)[:limit]
+        total = sum(counts.values())
+        wished = counts.get(0, 0)
+        nearby = Counter(r.occupation_id for r in ranked if r.fit > 0)
+        related = [(o, n) for o, n in nearby.most_common(3) if n > wished] if wished < 3 else []
+        return SearchResult(
+            ranked, related, min(total, COUNT_CAP), capped=total >= COUNT_CAP, earlier=earlier
+        )
+
+    async def _candidates(
+        self,
+        session: AsyncSession,
+        profile: SearchProfile,
+        fits: Targets,
+        when: list[ColumnElement[bool]],
+        limit: int,
+    ) -> tuple[list[Candidate], dict[int, int]]:
+        """Rows of each fit tier that may be among the best ``limit`` (those with a certificate the
+        person meets first, then the nearest), and each tier's count (capped), under the conditions ``when``."""
         tiers: dict[int, list[str]] = {}
         for occupation_id, fit in fits.fit.items():
             tiers.setdefault(fit, []).append(occupation_id)
@@ -95,6 +140,12 @@ class PlacesStore:
         dist2 = func.pow(PlaceOffer.lat - profile.lat, 2) + func.pow(
             (PlaceOffer.lon - profile.lon) * cos_lat, 2
         )
+        allowed = allowed_certificates(profile.certificate)
+        met_first: tuple[ColumnElement[int], ...] = ()
+        if allowed is not None:
+            too_high = [c for c in CERTIFICATES if c not in allowed]
+            met = or_(PlaceOffer.certificate.is_(None), PlaceOffer.certificate.not_in(too_high))
+            met_first = (case((met, 0), else_=1),)
 
         def within(radius_km: float) -> list[ColumnElement[bool]]:
             min_lat, max_lat, min_lon, max_lon = bounding_box(profile.lat, profile.lon, radius_km)
@@ -103,51 +154,48 @@ class PlacesStore:
                 PlaceOffer.lat.between(min_lat, max_lat),
                 PlaceOffer.lon.between(min_lon, max_lon),
                 dist2 <= (radius_km / KM_PER_DEGREE) ** 2,
+                *when,
             ]
 
         candidates: list[Candidate] = []
         counts: dict[int, int] = {}
-        async with self.sessions() as session:
-            for fit in sorted(tiers):
-                in_tier = PlaceOffer.occupation_id.in_(tiers[fit])
-                capped = (
-                    select(PlaceOffer.id)
-                    .where(in_tier, *within(profile.radius_km))
-                    .limit(COUNT_CAP)
-                    .subquery()
-                )
-                counts[fit] = int(await session.scalar(select(func.count()).select_from(capped)) or 0)
-                room = limit - len(candidates)
-                if room <= 0 or not counts[fit]:
-                    continue
-                for share in (0.25, 0.5, 1.0):
-                    rows = (
-                        await session.execute(
-                            select(
-                                PlaceOffer.id,
-                                PlaceOffer.occupation_id,
-                                PlaceOffer.lat,
-                                PlaceOffer.lon,
-                                PlaceOffer.start_date,
-                                PlaceOffer.certificate,
-                            )
-                            .where(in_tier, *within(profile.radius_km * share))
-                            .order_by(dist2, PlaceOffer.id)
-                            .limit(room)
+        takeable = 0  # rows found whose requirement the person meets: nothing later ranks before them
+        for fit in sorted(tiers):
+            in_tier = PlaceOffer.occupation_id.in_(tiers[fit])
+            capped = (
+                select(PlaceOffer.id).where(in_tier, *within(profile.radius_km)).limit(COUNT_CAP).subquery()
+            )
+            counts[fit] = int(await session.scalar(select(func.count()).select_from(capped)) or 0)
+            room = limit - takeable
+            if room <= 0 or not counts[fit]:
+                continue
+            for share in (0.25, 0.5, 1.0):
+                rows = (
+                    await session.execute(
+                        select(
+                            PlaceOffer.id,
+                            PlaceOffer.occupation_id,
+                            PlaceOffer.lat,
+                            PlaceOffer.lon,
+                            PlaceOffer.start_date,
+                            PlaceOffer.certificate,
                         )
-                    ).all()
-                    if len(rows) >= room or len(rows) >= counts[fit]:
-                        break
-                candidates += [
-                    Candidate(r.id, r.occupation_id or "", r.lat, r.lon, r.start_date, r.certificate)
-                    for r in rows
-                ]
-        ranked = rank(candidates, profile, fits)
-        total = sum(counts.values())
-        wished = counts.get(0, 0)
-        nearby = Counter(r.occupation_id for r in ranked if r.fit > 0)
-        related = [(o, n) for o, n in nearby.most_common(3) if n > wished] if wished < 3 else []
-        return SearchResult(ranked, related, min(total, COUNT_CAP), capped=total >= COUNT_CAP)
+                        .where(in_tier, *within(profile.radius_km * share))
+                        .order_by(*met_first, dist2, PlaceOffer.id)
+                        .limit(room)
+                    )
+                ).all()
+                met_rows = sum(meets(r.certificate, profile.certificate) for r in rows)
+                # Done when the nearest ``room`` rows all meet the requirement (a farther one that also
+                # does ranks after them) or the tier has no more rows.
+                if met_rows >= room or len(rows) >= counts[fit]:
+                    break
+            takeable += met_rows
+            candidates += [
+                Candidate(r.id, r.occupation_id or "", r.lat, r.lon, r.start_date, r.certificate)
+                for r in rows
+            ]
+        return candidates, counts
 
     async def occupations_with_places(self) -> frozenset[str]:
         async with self.sessions() as session:
@@ -200,6 +248,8 @@ class PlacesStore:
     async def new_since(self, profile: SearchProfile, since: dt.datetime) -> list[int]:
         """Ids of fitting places (wishes and related) first seen after ``since``."""
         result = await self.search(profile)
+        if result.earlier:
+            return []  # places that start before the person can are no news for them
         fresh = await self.get([r.place_id for r in result.ranked if r.fit <= 1])
         return [pid for pid, row in fresh.items() if _aware(row.first_seen) > _aware(since)]
 
@@ -214,3 +264,8 @@ class PlacesStore:
 
 def _aware(value: dt.datetime) -> dt.datetime:
     return value if value.tzinfo else value.replace(tzinfo=dt.UTC)
+
+
+def _starts_from(earliest: dt.date) -> ColumnElement[bool]:
+    """The place starts on or after ``earliest``, or has no start date."""
+    return or_(PlaceOffer.start_date.is_(None), PlaceOffer.start_date >= earliest)
