@@ -12,8 +12,8 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from bot.coach.hours import CoachHours
 from dialogs.i18n import DEFAULT_LANG, LANGUAGES
+from knowledge.ba_jobsuche import BASE_URL as BA_API_URL
 
-DATA_DIR = Path.cwd() / "data"
 TOKEN_RE = re.compile(r"^\d{3,20}:[A-Za-z0-9_-]{20,}$")
 
 
@@ -29,8 +29,9 @@ class Settings(BaseSettings):
     database_url: str = ""
     coach_chat_id: int | None = None
     log_level: str = "INFO"
-    data_dir: Path = DATA_DIR
-    ba_api_url: str = "https://rest.arbeitsagentur.de/jobboerse/jobsuche-service"
+    #: ``./data`` of the directory the bot is started in (read when the settings are loaded).
+    data_dir: Path = Field(default_factory=lambda: Path.cwd() / "data")
+    ba_api_url: str = BA_API_URL
     coach_hours: str = "Mo-Fr 09:00-16:00"
     #: What young people read when no coach group is connected, per language; without one the translated
     #: default. ``COACH_CONTACT_TEXT`` is the German one (earlier versions showed it in every language).
@@ -56,6 +57,8 @@ class Settings(BaseSettings):
     relay_max_attempts: int = Field(default=8, ge=1)
     relay_max_backoff_seconds: int = Field(default=600, ge=1)
     retention_days: int = Field(default=180, ge=1)
+    #: When the daily retention clean-up runs, local time.
+    retention_time: dt.time = dt.time(3, 30)
     message_retention_days: int = Field(default=90, ge=1)
     alert_check_minutes: int = Field(default=30, ge=1)
     webhook_url: str = ""

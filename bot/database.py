@@ -19,16 +19,23 @@ class DatabaseError(Exception):
     """The database cannot be reached or migrated; the message says why in one line."""
 
 
-def create_engine(url: str) -> AsyncEngine:
+def create_engine(url: str, pool_size: int = 5) -> AsyncEngine:
+    """The one engine of a process: its pool (``pool_size`` connections, the running bot passes
+    ``CONCURRENT_UPDATES``) serves the ORM sessions and the dialog state (``bot/chat/state_sql.py``)."""
     parsed = make_url(url)
     if parsed.get_backend_name() == "sqlite":
-        if parsed.database:
-            Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
-        engine = create_async_engine(url, connect_args={"timeout": 30})
+        if not parsed.database or parsed.database == ":memory:":
+            raise DatabaseError(
+                "DATABASE_URL: an SQLite database must be a file (several connections share it)"
+            )
+        Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
+        engine = create_async_engine(url, connect_args={"timeout": 30}, pool_size=pool_size)
 
         @event.listens_for(engine.sync_engine, "connect")
         def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
-            dbapi_connection.isolation_level = None  # transactions begin in _begin_immediate
+            # Autocommit: SQLAlchemy's transactions begin in _begin_immediate, a statement sent to the
+            # driver directly (the dialog state) commits on its own.
+            dbapi_connection.isolation_level = None
             cursor = dbapi_connection.cursor()
             cursor.execute("PRAGMA journal_mode=WAL")
             cursor.execute("PRAGMA synchronous=NORMAL")
@@ -43,7 +50,7 @@ def create_engine(url: str) -> AsyncEngine:
             conn.exec_driver_sql("BEGIN IMMEDIATE")
 
         return engine
-    return create_async_engine(url, pool_pre_ping=True)
+    return create_async_engine(url, pool_pre_ping=True, pool_size=pool_size)
 
 
 def sessionmaker(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:

@@ -1,8 +1,14 @@
-"""Builds what both transports share: settings, database, catalogue, gazetteer and the dialog service."""
+"""The composition root: builds what both transports share from the settings, once per process.
+
+The settings, the clock, the occupation catalogue, matcher and gazetteer, the database engine and the
+dialog service are made here and handed down; no module below loads its own or reads the system clock.
+"""
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from sqlalchemy.ext.asyncio import AsyncEngine
@@ -12,22 +18,31 @@ from bot.chat.state_store import open_state_store
 from bot.coach.store import HandoffStore
 from bot.config import Settings
 from bot.database import create_engine, sessionmaker, upgrade
+from bot.models import utcnow
 from bot.places.controller import PlacesController
 from bot.places.store import PlacesStore
 from dialogs.engine import Engine
 from dialogs.model import Services
-from knowledge.catalogue import default_catalogue
-from knowledge.gazetteer import default_gazetteer
-from knowledge.matcher import OccupationService, default_matcher
+from knowledge.gazetteer import Gazetteer, default_gazetteer
+from knowledge.matcher import Matcher, OccupationService, default_matcher
 from knowledge.places import OfferReader
+from knowledge.region import LOCAL_TZ
 
 
 @dataclass
 class Runtime:
     settings: Settings
     db: AsyncEngine
+    matcher: Matcher
+    gazetteer: Gazetteer
+    #: The occupations as the dialog sees them; :meth:`refresh_suggestions` keeps them up to date.
+    occupations: OccupationService
     dialogs: DialogService
     places_store: PlacesStore
+    #: The time now (UTC).
+    clock: Callable[[], dt.datetime]
+    #: Today in the programme's local time (``knowledge.region.LOCAL_TZ``), from :attr:`clock`.
+    today: Callable[[], dt.date]
 
     async def close(self) -> None:
         await self.dialogs.store.close()
@@ -35,34 +50,51 @@ class Runtime:
 
     async def refresh_suggestions(self) -> None:
         """Let occupation suggestions prefer occupations that have open places now."""
-        occupations = self.dialogs.engine.services.occupations
-        if isinstance(occupations, OccupationService):
-            occupations.with_places = await self.places_store.occupations_with_places()
+        self.occupations.with_places = await self.places_store.occupations_with_places()
 
     def offer_reader(self) -> OfferReader:
-        return OfferReader(default_matcher(), default_gazetteer())
+        return OfferReader(self.matcher, self.gazetteer)
 
 
-def build_services() -> Services:
-    return Services(gazetteer=default_gazetteer(), occupations=OccupationService(default_matcher()))
-
-
-async def open_runtime(settings: Settings, migrate: bool = True) -> Runtime:
+async def open_runtime(
+    settings: Settings, migrate: bool = True, clock: Callable[[], dt.datetime] = utcnow
+) -> Runtime:
+    """Everything a transport needs, on the settings' database; ``clock`` gives the time now (UTC)."""
     if migrate:
         await upgrade(settings.db_url)
-    db = create_engine(settings.db_url)
+
+    def today() -> dt.date:
+        return clock().astimezone(LOCAL_TZ).date()
+
+    matcher, gazetteer = default_matcher(), default_gazetteer()
+    occupations = OccupationService(matcher)
+    services = Services(
+        gazetteer=gazetteer, occupations=occupations, today=today, retention_days=settings.retention_days
+    )
+    db = create_engine(settings.db_url, pool_size=settings.concurrent_updates)
     sessions = sessionmaker(db)
-    store = PlacesStore(sessions, default_catalogue())
-    places = PlacesController(store, default_catalogue())
+    places_store = PlacesStore(sessions, matcher.catalogue)
     coach = CoachOptions(
         relay=settings.coach_chat_id is not None and settings.token is not None,
         hours=settings.hours,
         contact_texts=settings.contact_texts,
     )
-    services = build_services()
-    state_store = await open_state_store(settings.db_url)
-    dialogs = DialogService(sessions, state_store, Engine(services), places, HandoffStore(sessions), coach)
-    runtime = Runtime(settings, db, dialogs, store)
+    try:
+        dialogs = DialogService(
+            sessions,
+            await open_state_store(db),
+            Engine(services),
+            PlacesController(places_store, matcher.catalogue, today),
+            HandoffStore(sessions),
+            coach,
+            clock=clock,
+        )
+    except BaseException:
+        await db.dispose()
+        raise
+    runtime = Runtime(
+        settings, db, matcher, gazetteer, occupations, dialogs, places_store, clock=clock, today=today
+    )
     try:
         await runtime.refresh_suggestions()
     except BaseException:

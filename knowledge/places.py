@@ -16,6 +16,7 @@ from typing import Any
 from knowledge.catalogue import CERTIFICATES, FIELDS, Catalogue
 from knowledge.gazetteer import Gazetteer, distance_km
 from knowledge.matcher import Matcher
+from knowledge.region import KM_PER_DEGREE_LAT, KM_PER_DEGREE_LON_AT_EQUATOR
 from knowledge.related import Relations, relations_for
 
 #: Columns of an import CSV (UTF-8, comma separated, header row). ``source_id`` and ``title`` are required;
@@ -193,8 +194,8 @@ def _iso(value: object) -> dt.date | None:
 
 def bounding_box(lat: float, lon: float, radius_km: float) -> tuple[float, float, float, float]:
     """(min_lat, max_lat, min_lon, max_lon) of a square around the point that contains the circle."""
-    dlat = radius_km / 110.574
-    dlon = radius_km / (111.320 * max(math.cos(math.radians(lat)), 0.01))
+    dlat = radius_km / KM_PER_DEGREE_LAT
+    dlon = radius_km / (KM_PER_DEGREE_LON_AT_EQUATOR * max(math.cos(math.radians(lat)), 0.01))
     return lat - dlat, lat + dlat, lon - dlon, lon + dlon
 
 

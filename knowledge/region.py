@@ -11,3 +11,8 @@ LOCAL_TZ = ZoneInfo("Europe/Berlin")
 CENTRE = (51.51, 7.22)
 #: A town further away than this from the centre is outside the programme's usual area.
 USUAL_AREA_KM = 30.0
+
+#: Kilometres per degree of latitude, and per degree of longitude at the equator (times the cosine of the
+#: latitude elsewhere): bounding boxes and the planar distance in SQL, before the exact great-circle distance.
+KM_PER_DEGREE_LAT = 110.574
+KM_PER_DEGREE_LON_AT_EQUATOR = 111.320

@@ -11,8 +11,9 @@ from pathlib import Path
 
 from sqlalchemy import text
 
+from bot.config import Settings
 from bot.models import Handoff, RelayMessage
-from bot.runtime import Runtime
+from bot.runtime import Runtime, open_runtime
 from tests.driver import ServiceChat
 
 TABLES_WITH_USER = {
@@ -159,6 +160,17 @@ async def test_privacy_text_before_consent_and_nothing_to_export(runtime: Runtim
     assert "I never save anything before you agree" in chat.text
     await chat.send("/export")
     assert "not stored anything" in chat.text and chat.result is not None and chat.result.attachment is None
+
+
+async def test_the_privacy_text_says_how_long_retention_days_is(db_url: str, tmp_path: Path) -> None:
+    settings = Settings(database_url=db_url, data_dir=tmp_path, retention_days=45, coach_chat_id=None)
+    runtime = await open_runtime(settings, migrate=False)
+    try:
+        chat = ServiceChat(runtime.dialogs, 780)
+        await chat.send("/privacy")
+        assert "or 45 days after your last message" in chat.text
+    finally:
+        await runtime.close()
 
 
 async def test_retention_deletes_inactive_profiles_and_old_message_texts(runtime: Runtime) -> None:

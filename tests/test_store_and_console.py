@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import argparse
+import asyncio
+import datetime as dt
 import itertools
 import os
 import subprocess
@@ -11,7 +13,8 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import func, select, text
+from sqlalchemy.exc import StatementError
 
 from bot.chat.service import DialogService
 from bot.chat.state_store import KEEP, Stored, open_state_store
@@ -25,6 +28,7 @@ from bot.runtime import Runtime
 from dialogs.engine import Engine
 from dialogs.model import Event, State
 from knowledge.catalogue import default_catalogue
+from knowledge.region import LOCAL_TZ
 from tests.driver import ServiceChat
 
 
@@ -41,8 +45,10 @@ async def process(db_url: str, engine: Engine) -> AsyncIterator[DialogService]:
     """The dialog service as one bot process has it: its own connections and its own cache."""
     db = create_engine(db_url)
     sessions = sessionmaker(db)
-    places = PlacesController(PlacesStore(sessions, default_catalogue()), default_catalogue())
-    store = await open_state_store(db_url)
+    places = PlacesController(
+        PlacesStore(sessions, default_catalogue()), default_catalogue(), engine.services.today
+    )
+    store = await open_state_store(db)
     try:
         yield DialogService(sessions, store, engine, places, HandoffStore(sessions))
     finally:
@@ -108,6 +114,45 @@ async def test_deleting_the_data_in_one_process_is_seen_by_the_other(db_url: str
         # a's cached row is gone from the database: a starts again instead of writing over nothing
         result = await a.handle(10, Event.typed("hello"), "en", update_id=35)
         assert not result.state.consented and await count_users(db_url) == 0
+
+
+async def test_a_connection_the_server_ended_is_replaced(db_url: str, engine: Engine) -> None:
+    if not db_url.startswith("postgresql"):
+        pytest.skip("a PostgreSQL server ends connections (restart, idle timeout); an SQLite file does not")
+    async with process(db_url, engine) as service:
+        await consented(service, 13, 40)
+        admin = create_engine(db_url)
+        async with admin.connect() as conn:
+            await conn.execute(
+                text(
+                    "SELECT pg_terminate_backend(pid) FROM pg_stat_activity"
+                    " WHERE datname = current_database() AND pid <> pg_backend_pid()"
+                )
+            )
+        await admin.dispose()
+        await asyncio.sleep(0.2)  # the bot idles meanwhile: its event loop sees the connections close
+        result = await service.handle(13, Event("choice", "pupil", step="situation"), "en", update_id=42)
+        assert result.state.step == "certificate"
+
+
+async def test_moments_are_stored_in_utc_and_come_back_time_zone_aware(db_url: str) -> None:
+    db = create_engine(db_url)
+    sessions = sessionmaker(db)
+    noon_in_herne = dt.datetime(2026, 6, 1, 12, 0, tzinfo=LOCAL_TZ)
+    try:
+        async with sessions.begin() as session:
+            session.add(User(id=11, lang="de", step="menu", consent_at=noon_in_herne))
+        async with sessions() as session:
+            user = await session.get(User, 11)
+            assert user is not None and user.consent_at == noon_in_herne
+            assert (
+                user.consent_at.tzinfo == dt.UTC and user.created_at.tzinfo == dt.UTC
+            )  # also server defaults
+        with pytest.raises(StatementError, match="no time zone"):
+            async with sessions.begin() as session:
+                session.add(User(id=12, lang="de", step="menu", consent_at=dt.datetime(2026, 6, 1, 12, 0)))
+    finally:
+        await db.dispose()
 
 
 def test_an_update_older_than_every_remembered_one_counts_as_applied() -> None:

@@ -4,26 +4,20 @@ Every update of a stored person is one ``UPDATE`` of their ``users`` row that na
 (optimistic locking). When another bot process changed the row in between, the write matches no row;
 the caller reads the row again and applies the update on top of the fresh state. The same statement
 records the update id on the row (the last ``KEEP`` of them), so a redelivered update is recognised
-without a second table. A small per-process cache of rows spares the read before the write.
-
-This module talks to the database drivers (aiosqlite, asyncpg) directly, with plain SQL on the schema
-that Alembic manages: through SQLAlchemy the same statement costs several times the CPU (see
-``bench/dialog.py``), and it runs for every message. Everything else uses SQLAlchemy.
+without a second table. A small per-process cache of rows spares the read before the write. The three
+statements themselves are in ``bot/chat/state_sql.py``.
 """
 
 from __future__ import annotations
 
 import json
-from abc import ABC, abstractmethod
 from collections import OrderedDict
-from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-import aiosqlite
-import asyncpg
-from sqlalchemy.engine import make_url
+from sqlalchemy.ext.asyncio import AsyncEngine
 
+from bot.chat.state_sql import StateRows, open_state_rows
 from dialogs.model import State
 
 #: How many applied update ids a row remembers. Telegram redelivers an update only while it is unconfirmed,
@@ -31,18 +25,6 @@ from dialogs.model import State
 KEEP = 20
 #: Rows kept in memory per process (a few kB each).
 CACHE_SIZE = 2_000
-
-# One statement each, in the SQL that SQLite and PostgreSQL share (``?`` becomes ``$n`` for asyncpg).
-SELECT = "SELECT lang, state, version, update_ids FROM users WHERE id = ?"
-INSERT = (
-    "INSERT INTO users (id, lang, step, state, update_ids, version, consent_at, created_at, updated_at) "
-    "VALUES (?, ?, ?, ?, ?, 1, CURRENT_TIMESTAMP, CURRENT_TIMESTAMP, CURRENT_TIMESTAMP) "
-    "ON CONFLICT (id) DO NOTHING RETURNING version"
-)
-UPDATE = (
-    "UPDATE users SET lang = ?, step = ?, state = ?, update_ids = ?, version = version + 1, "
-    "updated_at = CURRENT_TIMESTAMP WHERE id = ? AND version = ? RETURNING version"
-)
 
 
 @dataclass(frozen=True)
@@ -70,10 +52,11 @@ def _row(lang: str, state: Any, version: int, update_ids: str) -> Stored:
     return Stored(State.from_json(lang, data or {}), version, ids)
 
 
-class StateStore(ABC):
+class StateStore:
     """Reads and writes ``users.lang/step/state`` with the version check; caches the rows it wrote."""
 
-    def __init__(self) -> None:
+    def __init__(self, rows: StateRows) -> None:
+        self._rows = rows
         self._cache: OrderedDict[int, Stored] = OrderedDict()
 
     async def load(self, user_id: int) -> Stored | None:
@@ -86,8 +69,8 @@ class StateStore(ABC):
 
     async def read(self, user_id: int) -> Stored | None:
         """The row as the database has it now (no cache)."""
-        rows = await self._fetch(SELECT, user_id)
-        return _row(*rows[0]) if rows else None
+        row = await self._rows.select(user_id)
+        return _row(*row) if row is not None else None
 
     async def save(
         self, user_id: int, read: Stored | None, state: State, update_id: int | None
@@ -100,9 +83,9 @@ class StateStore(ABC):
         new = (read or Stored(state, 0)).after(state, update_id)
         values = (state.lang, state.step, json.dumps(state.to_json()), " ".join(map(str, new.update_ids)))
         if read is None:
-            written = await self._fetch(INSERT, user_id, *values)
+            written = await self._rows.insert(user_id, *values)
         else:
-            written = await self._fetch(UPDATE, *values, user_id, read.version)
+            written = await self._rows.update(user_id, read.version, *values)
         if not written:
             self.forget(user_id)
             return None
@@ -120,72 +103,10 @@ class StateStore(ABC):
         """Drop every cached row (after rows were deleted in bulk)."""
         self._cache.clear()
 
-    @abstractmethod
-    async def _fetch(self, sql: str, *params: Any) -> Sequence[Sequence[Any]]:
-        """The rows of one statement, committed on its own."""
-
-    @abstractmethod
-    async def close(self) -> None: ...
-
-
-class SqliteStateStore(StateStore):
-    """One aiosqlite connection in autocommit mode; a statement and its rows cost one trip to its thread."""
-
-    def __init__(self, connection: aiosqlite.Connection) -> None:
-        super().__init__()
-        self._conn = connection
-
-    @classmethod
-    async def open(cls, path: str) -> SqliteStateStore:
-        conn = await aiosqlite.connect(path, timeout=30, isolation_level=None)
-        for pragma in ("journal_mode=WAL", "synchronous=NORMAL", "foreign_keys=ON", "busy_timeout=30000"):
-            await conn.execute_fetchall(f"PRAGMA {pragma}")
-        return cls(conn)
-
-    async def _fetch(self, sql: str, *params: Any) -> Sequence[Sequence[Any]]:
-        return list(await self._conn.execute_fetchall(sql, params))
-
     async def close(self) -> None:
-        await self._conn.close()
+        await self._rows.close()
 
 
-class PostgresStateStore(StateStore):
-    """A small asyncpg pool; asyncpg prepares each statement once per connection."""
-
-    def __init__(self, pool: asyncpg.Pool) -> None:
-        super().__init__()
-        self._pool = pool
-        self._numbered: dict[str, str] = {}
-
-    @classmethod
-    async def open(cls, dsn: str, max_connections: int) -> PostgresStateStore:
-        # Each statement commits on its own and changes no session setting, so a connection handed back
-        # needs no reset (asyncpg's default reset is one more round trip per statement).
-        pool = await asyncpg.create_pool(dsn, min_size=1, max_size=max_connections, reset=_no_reset)
-        return cls(pool)
-
-    async def _fetch(self, sql: str, *params: Any) -> Sequence[Sequence[Any]]:
-        numbered = self._numbered.get(sql)
-        if numbered is None:
-            parts = sql.split("?")
-            numbered = parts[0] + "".join(f"${n}{part}" for n, part in enumerate(parts[1:], start=1))
-            self._numbered[sql] = numbered
-        return list(await self._pool.fetch(numbered, *params))
-
-    async def close(self) -> None:
-        await self._pool.close()
-
-
-async def _no_reset(_connection: asyncpg.Connection) -> None:
-    return None
-
-
-async def open_state_store(database_url: str, max_connections: int = 10) -> StateStore:
-    """The store for a ``sqlite+aiosqlite`` or ``postgresql+asyncpg`` database URL, connected."""
-    url = make_url(database_url)
-    if url.get_backend_name() == "sqlite":
-        if not url.database or url.database == ":memory:":
-            raise ValueError("DATABASE_URL: an SQLite database must be a file (several connections share it)")
-        return await SqliteStateStore.open(url.database)
-    dsn = url.set(drivername="postgresql").render_as_string(hide_password=False)
-    return await PostgresStateStore.open(dsn, max_connections)
+async def open_state_store(engine: AsyncEngine) -> StateStore:
+    """The store for the engine's database, on connections of the engine's pool."""
+    return StateStore(await open_state_rows(engine))

@@ -19,6 +19,8 @@ from dialogs.model import Button, Reply
 from knowledge.region import LOCAL_TZ
 
 log = logging.getLogger(__name__)
+#: The first look for new places, this long after start: the bot answers people first.
+FIRST_ALERT_CHECK_SECONDS = 30
 
 
 async def send_alerts(bot: Any, runtime: Runtime, today: dt.date) -> int:
@@ -63,15 +65,20 @@ def schedule(app: Application[Any, Any, Any, Any, Any, Any], runtime: Runtime, s
 
     async def alerts(context: ContextTypes.DEFAULT_TYPE) -> None:
         await runtime.refresh_suggestions()
-        count = await send_alerts(context.bot, runtime, dt.datetime.now(LOCAL_TZ).date())
+        count = await send_alerts(context.bot, runtime, runtime.today())
         if count:
             log.info("sent %d place alerts", count)
 
     async def retention(context: ContextTypes.DEFAULT_TYPE) -> None:
         profiles, messages = await runtime.dialogs.apply_retention(
-            settings.retention_days, settings.message_retention_days
+            settings.retention_days, settings.message_retention_days, runtime.clock()
         )
         log.info("retention: %d inactive profiles deleted, %d old coach messages emptied", profiles, messages)
 
-    jobs.run_repeating(alerts, interval=settings.alert_check_minutes * 60, first=30, name="place-alerts")
-    jobs.run_daily(retention, time=dt.time(3, 30, tzinfo=LOCAL_TZ), name="retention")
+    jobs.run_repeating(
+        alerts,
+        interval=settings.alert_check_minutes * 60,
+        first=FIRST_ALERT_CHECK_SECONDS,
+        name="place-alerts",
+    )
+    jobs.run_daily(retention, time=settings.retention_time.replace(tzinfo=LOCAL_TZ), name="retention")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 
 from bot.models import PlaceOffer
 from bot.places.store import PlacesStore
@@ -37,9 +38,11 @@ def search_profile(profile: Profile, today: dt.date) -> SearchProfile | None:
 
 
 class PlacesController:
-    def __init__(self, store: PlacesStore, catalogue: Catalogue) -> None:
+    def __init__(self, store: PlacesStore, catalogue: Catalogue, today: Callable[[], dt.date]) -> None:
         self.store = store
         self.catalogue = catalogue
+        #: Today's date (the composition root's clock, as the dialog has it).
+        self.today = today
 
     async def handle(self, user_id: int, state: State, button: Packed) -> list[Reply]:
         """A button of the places list or a place's details."""
@@ -74,7 +77,7 @@ class PlacesController:
 
     async def page(self, user_id: int, state: State, page: int, note: str = "") -> Reply:
         t = translator(state.lang)
-        profile = search_profile(state.profile, dt.date.today())
+        profile = search_profile(state.profile, self.today())
         if profile is None:
             return Reply(t.gettext(N_("Tell me where you live first: /profile")))
         result = await self.store.search(profile)
@@ -111,7 +114,7 @@ class PlacesController:
         return Reply(f"{note}\n\n{reply.text}" if note else reply.text, reply.buttons)
 
     async def _card(self, user_id: int, state: State, place_id: int) -> PlaceCard | None:
-        profile = search_profile(state.profile, dt.date.today())
+        profile = search_profile(state.profile, self.today())
         rows = await self.store.get([place_id])
         if profile is None or place_id not in rows:
             return None

@@ -25,6 +25,7 @@ from knowledge.places import (
     rank,
     targets,
 )
+from knowledge.region import KM_PER_DEGREE_LAT
 
 
 @dataclass(frozen=True)
@@ -53,7 +54,6 @@ class SearchResult:
 MAX_RESULTS = 50
 #: Counting stops here ("more than 500 places"): an exact count of a huge area buys nothing.
 COUNT_CAP = 500
-KM_PER_DEGREE = 110.574
 
 
 class PlacesStore:
@@ -153,7 +153,7 @@ class PlacesStore:
                 PlaceOffer.active.is_(True),
                 PlaceOffer.lat.between(min_lat, max_lat),
                 PlaceOffer.lon.between(min_lon, max_lon),
-                dist2 <= (radius_km / KM_PER_DEGREE) ** 2,
+                dist2 <= (radius_km / KM_PER_DEGREE_LAT) ** 2,
                 *when,
             ]
 
@@ -251,7 +251,7 @@ class PlacesStore:
         if result.earlier:
             return []  # places that start before the person can are no news for them
         fresh = await self.get([r.place_id for r in result.ranked if r.fit <= 1])
-        return [pid for pid, row in fresh.items() if _aware(row.first_seen) > _aware(since)]
+        return [pid for pid, row in fresh.items() if row.first_seen > since]
 
     async def alert_sent(self, user_id: int, today: dt.date) -> None:
         async with self.sessions.begin() as session:
@@ -260,10 +260,6 @@ class PlacesStore:
                 .where(AlertSubscription.user_id == user_id)
                 .values(last_sent_on=today, checked_at=utcnow())
             )
-
-
-def _aware(value: dt.datetime) -> dt.datetime:
-    return value if value.tzinfo else value.replace(tzinfo=dt.UTC)
 
 
 def _starts_from(earliest: dt.date) -> ColumnElement[bool]:

@@ -43,8 +43,6 @@ from dialogs.i18n import LANGUAGES, N_, negotiate, translator
 from dialogs.model import Event, Reply
 
 log = logging.getLogger(__name__)
-# Replies go out through ``Bot.do_api_request`` (see ``TelegramBot._send``), on which PTB warns every time.
-warnings.filterwarnings("ignore", r"Please use 'Bot\.sendMessage'", PTBUserWarning)
 WEBHOOK_PATH = "telegram"
 
 COMMANDS = (
@@ -201,6 +199,8 @@ def build_application(
     """The PTB application. A ``request`` replaces the HTTP layer and Telegram's flood limits with it:
     benchmarks measure the bot's own cost without a network."""
     assert settings.token is not None
+    # Replies go out through ``Bot.do_api_request`` (see ``TelegramBot._send``), on which PTB warns every time.
+    warnings.filterwarnings("ignore", r"Please use 'Bot\.sendMessage'", PTBUserWarning)
     builder = (
         ApplicationBuilder()
         .token(settings.token)
