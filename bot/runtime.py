@@ -23,6 +23,7 @@ from bot.places.controller import PlacesController
 from bot.places.store import PlacesStore
 from dialogs.engine import Engine
 from dialogs.model import Services
+from knowledge.catalogue import Catalogue
 from knowledge.gazetteer import Gazetteer, default_gazetteer
 from knowledge.matcher import Matcher, OccupationService, default_matcher
 from knowledge.places import OfferReader
@@ -44,13 +45,19 @@ class Runtime:
     #: Today in the programme's local time (``knowledge.region.LOCAL_TZ``), from :attr:`clock`.
     today: Callable[[], dt.date]
 
+    @property
+    def catalogue(self) -> Catalogue:
+        return self.matcher.catalogue
+
     async def close(self) -> None:
         await self.dialogs.store.close()
         await self.db.dispose()
 
     async def refresh_suggestions(self) -> None:
-        """Let occupation suggestions prefer occupations that have open places now."""
-        self.occupations.with_places = await self.places_store.occupations_with_places()
+        """Where places are open now: suggestions prefer those occupations, discovery cards count them."""
+        open_places = self.dialogs.engine.services.open_places
+        open_places.replace(await self.places_store.open_points())
+        self.occupations.with_places = open_places.occupations()
 
     def offer_reader(self) -> OfferReader:
         return OfferReader(self.matcher, self.gazetteer)

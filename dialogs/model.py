@@ -4,13 +4,15 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Literal, Protocol
 
 from dialogs.callbacks import Packed, StepChoice, unpack
 from dialogs.profile import Profile
-from knowledge.types import Home, OccupationHit
+from knowledge.discovery import Trait
+from knowledge.open_places import OpenPlaces
+from knowledge.types import Home, OccupationFacts, OccupationHit
 
 EventKind = Literal["text", "choice", "button", "location", "command", "unsupported"]
 #: Work the dialog hands to the transport: show places, open a coach request, export or delete data,
@@ -139,13 +141,25 @@ class HomeFinder(Protocol):
 
 
 class Occupations(Protocol):
+    """The occupation catalogue as the dialog uses it (``knowledge.matcher.OccupationService``)."""
+
     def match(self, query: str, lang: str, limit: int = 3) -> Sequence[OccupationHit]: ...
+
+    def is_undecided(self, text: str, lang: str = "de") -> bool: ...
 
     def suggest(
         self, fields: Sequence[str], certificate: str | None, lang: str, limit: int = 5
     ) -> Sequence[OccupationHit]: ...
 
     def get(self, occupation_id: str, lang: str) -> OccupationHit | None: ...
+
+    def facts(self, occupation_id: str, lang: str) -> OccupationFacts | None: ...
+
+    def traits(self) -> Sequence[Trait]: ...
+
+    def discover(
+        self, answers: Mapping[str, bool], certificate: str | None, lang: str, limit: int = 5
+    ) -> Sequence[OccupationHit]: ...
 
 
 @dataclass(frozen=True)
@@ -157,3 +171,5 @@ class Services:
     today: Callable[[], dt.date] = dt.date.today
     #: Profiles without activity for this long are deleted (``RETENTION_DAYS``); the privacy text says so.
     retention_days: int = 180
+    #: Open places per occupation, for the discovery's cards (filled by the bot from its database).
+    open_places: OpenPlaces = field(default_factory=OpenPlaces)

@@ -48,6 +48,8 @@ class Profile:
     interests: list[str] | None = None
     #: Occupation ids from the catalogue, at most ``MAX_WISHES``.
     wishes: list[str] = field(default_factory=list)
+    #: Went on without a job wish ("I don't know yet", also after the discovery): not asked again.
+    undecided: bool = False
     #: ``"YYYY-MM"`` or ``"asap"``.
     start: str | None = None
     completed: bool = False
@@ -56,7 +58,7 @@ class Profile:
 
     def get(self, key: str) -> Any:
         value = getattr(self, _field(key))
-        return None if value == [] and key == "wishes" else value
+        return None if value == [] and key == "wishes" and not self.undecided else value
 
     def has(self, key: str) -> bool:
         return self.get(key) is not None
@@ -111,7 +113,7 @@ def _coerce(key: str, value: Any) -> Any:
         return [] if key == "wishes" else None
     if key in ("age", "radius"):
         return int(value)
-    if key in ("guardian_consent", "completed"):
+    if key in ("guardian_consent", "completed", "undecided"):
         return bool(value)
     if key == "location":
         return value if isinstance(value, Location) else Location.from_json(value)

@@ -7,6 +7,7 @@ texts (``make locales-update``). docs/architecture.md walks through it.
 
 from __future__ import annotations
 
+from dialogs.discovery import DISCOVER, DISCOVER_PICK
 from dialogs.flow import Flow, Step
 from dialogs.questions import (
     AGE,
@@ -49,6 +50,8 @@ STEP_LIST: tuple[Step, ...] = (
     WISH,
     WISH_PICK,
     WISH_MORE,
+    DISCOVER,
+    DISCOVER_PICK,
     START,
     SUMMARY,
     MENU,

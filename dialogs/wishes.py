@@ -33,10 +33,19 @@ def show_wishes(ctx: Ctx, value: Any) -> str:
 
 
 def _search(ctx: Ctx, query: str) -> Replies:
-    hits = ctx.services.occupations.match(query, ctx.t.lang, limit=3)
+    occupations = ctx.services.occupations
+    if occupations.is_undecided(query, ctx.t.lang):  # "keine Ahnung", "idk", "не знаю" …
+        return _discover(ctx)
+    hits = occupations.match(query, ctx.t.lang, limit=3)
     if not hits:
-        return _suggest(ctx, mode="nomatch", query=query)
-    return ctx.ask("wish_pick", {"mode": "match", "query": query, "cands": [h.id for h in hits]})
+        return ctx.ask("wish_pick", {"mode": "nomatch", "query": query, "cands": []})
+    why = {h.id: h.why_label for h in hits if h.kind == "description" and h.why_label}
+    return ctx.ask("wish_pick", {"mode": "match", "query": query, "cands": [h.id for h in hits], "why": why})
+
+
+def _discover(ctx: Ctx) -> Replies:
+    """The discovery's questions (``dialogs.discovery``)."""
+    return ctx.ask("discover", {"q": 0, "answers": {}})
 
 
 def _suggest(ctx: Ctx, mode: str, query: str = "") -> Replies:
@@ -50,7 +59,7 @@ def _suggest(ctx: Ctx, mode: str, query: str = "") -> Replies:
 
 
 def _wish_chosen(ctx: Ctx, value: str) -> Replies:
-    return _suggest(ctx, mode="suggest")  # the only button: "I don't know yet"
+    return _discover(ctx)  # the only button: "I don't know yet"
 
 
 # ---------------------------------------------------------------- wish_pick
@@ -64,6 +73,7 @@ def _pick_choices(ctx: Ctx) -> Sequence[Choice]:
             choices.append(Choice(occupation_id, label, raw=True))
     if ctx.state.scratch.get("mode") == "match":
         choices.append(Choice("none", N_("❌ None of these")))
+    choices.append(Choice("discover", N_("🧭 Find out with a few questions")))
     choices.append(Choice("retype", N_("✏️ Type again")))
     return choices
 
@@ -72,19 +82,23 @@ def _pick_text(ctx: Ctx) -> str:
     scratch = ctx.state.scratch
     mode, query, cands = scratch.get("mode"), scratch.get("query", ""), scratch.get("cands", ())
     if mode == "match":
-        return ctx.gettext(
+        text = ctx.gettext(
             N_("Did you mean this Ausbildung?") if len(cands) == 1 else N_("Did you mean one of these?")
         )
-    if mode == "nomatch" and cands:
-        return ctx.gettext(
-            N_(
-                "I couldn't find an Ausbildung for “{query}”. Maybe one of these fits you? Or type it in other words."
-            ),
-            query=query,
-        )
+        why: dict[str, str] = dict(scratch.get("why") or {})
+        reasons = [
+            f"• {label} – {ctx.gettext(N_('fits: {what}'), what=why[c])}"
+            for c in cands
+            if c in why and (label := _label_of(ctx, c))
+        ]
+        return "\n".join([text, *reasons]) if reasons else text
     if mode == "nomatch":
         return ctx.gettext(
-            N_("I couldn't find an Ausbildung for “{query}”. Please type it in other words."), query=query
+            N_(
+                "I couldn't find an Ausbildung for “{query}”. Type it in other words – or let's find out "
+                "together with a few quick questions."
+            ),
+            query=query,
         )
     return ctx.gettext(N_("These jobs fit your interests and your school certificate:"))
 
@@ -94,9 +108,12 @@ def _picked(ctx: Ctx, value: str) -> Replies:
         return _suggest(ctx, mode="suggest")
     if value == "retype":
         return ctx.ask("wish")
+    if value == "discover":
+        return _discover(ctx)
     wishes = ctx.profile.wishes
     if value not in wishes:
         wishes.append(value)
+    ctx.profile.undecided = False
     if len(wishes) >= MAX_WISHES:
         return ctx.advance(ctx.flow.by_id["wish_more"])
     return ctx.ask("wish_more", {"saved": _label_of(ctx, value) or value})
@@ -152,7 +169,7 @@ WISH = Step(
     edit_label=N_("Job wishes"),
     edit_via="wishes",
     show=show_wishes,
-    todo=lambda state: not state.profile.wishes,
+    todo=lambda state: not state.profile.wishes and not state.profile.undecided,
     on_choice=_wish_chosen,
     on_text=_search,
 )

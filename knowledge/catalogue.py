@@ -8,6 +8,7 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
+from urllib.parse import quote
 
 DATA_DIR = Path(__file__).resolve().parent / "data" / "occupations"
 
@@ -234,3 +235,13 @@ def load_catalogue(data_dir: Path = DATA_DIR) -> Catalogue:
 @cache
 def default_catalogue() -> Catalogue:
     return load_catalogue()
+
+
+#: BERUFENET (Bundesagentur für Arbeit) search page; we keep no BERUFENET ids, so a card links the search
+#: for the occupation's official name, whose first hit is the occupation itself.
+BERUFENET_SEARCH = "https://web.arbeitsagentur.de/berufenet/ergebnisseite?such="
+
+
+def berufenet_url(name: str) -> str:
+    """The BERUFENET search for an official name ("Tierpfleger/-in" → its male form, URL-encoded)."""
+    return BERUFENET_SEARCH + quote(gender_forms(name)[0])

@@ -18,11 +18,11 @@ from functools import cache
 
 from rapidfuzz import fuzz, process
 
-from knowledge.catalogue import CERTIFICATES, Catalogue, Occupation, default_catalogue
+from knowledge.catalogue import CERTIFICATES, Catalogue, Occupation, berufenet_url, default_catalogue
 from knowledge.discovery import Discoverer, Trait, default_discoverer
 from knowledge.meaning import Described, Describer, default_describer
 from knowledge.related import Relations, relations_for
-from knowledge.types import OccupationHit
+from knowledge.types import OccupationFacts, OccupationHit
 from knowledge.vocabulary import load_vocabulary
 
 #: Words that carry no meaning for matching (German articles and prepositions of official names,
@@ -356,6 +356,16 @@ class OccupationService:
     def get(self, occupation_id: str, lang: str) -> OccupationHit | None:
         occupation = self.matcher.catalogue.get(occupation_id)
         return self._hit(occupation, lang, 100.0) if occupation else None
+
+    def facts(self, occupation_id: str, lang: str) -> OccupationFacts | None:
+        """What an occupation card shows (``None`` for an id the catalogue does not know)."""
+        occupation = self.matcher.catalogue.get(occupation_id)
+        if occupation is None:
+            return None
+        return OccupationFacts(
+            occupation.id, occupation.name, occupation.local_name(lang), occupation.description,
+            occupation.duration_months, occupation.certificate, occupation.type, berufenet_url(occupation.name),
+        )  # fmt: skip
 
 
 @dataclass(frozen=True)

@@ -42,3 +42,21 @@ class OccupationHit:
     why: tuple[str, ...] = ()
     #: The same in the reader's language, ready for "passt zu: …" (``Autos``).
     why_label: str = ""
+
+
+@dataclass(frozen=True)
+class OccupationFacts:
+    """What an occupation card tells: one sentence of what you do, how long, the usual certificate."""
+
+    id: str
+    name: str
+    local_name: str
+    #: One simple German sentence ("Du …").
+    description: str
+    duration_months: int
+    #: The school certificate most trainees have (``esa`` … ``abi``).
+    certificate: str
+    #: ``dual``, ``schulisch`` or ``beamtenausbildung``.
+    type: str
+    #: The occupation's page in the Bundesagentur für Arbeit's BERUFENET (a search by its name).
+    url: str

@@ -197,10 +197,13 @@ class PlacesStore:
             ]
         return candidates, counts
 
-    async def occupations_with_places(self) -> frozenset[str]:
+    async def open_points(self) -> list[tuple[str | None, float, float]]:
+        """Occupation and coordinates of every active place (for ``knowledge.open_places.OpenPlaces``)."""
         async with self.sessions() as session:
-            query = select(PlaceOffer.occupation_id).where(PlaceOffer.active.is_(True)).distinct()
-            return frozenset(o for o in (await session.scalars(query)).all() if o)
+            query = select(PlaceOffer.occupation_id, PlaceOffer.lat, PlaceOffer.lon).where(
+                PlaceOffer.active.is_(True)
+            )
+            return [(row[0], row[1], row[2]) for row in (await session.execute(query)).all()]
 
     async def get(self, place_ids: Sequence[int]) -> dict[int, PlaceOffer]:
         if not place_ids:
