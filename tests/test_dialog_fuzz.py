@@ -78,7 +78,9 @@ def test_any_events_get_valid_replies(engine: Engine, sequence: list[Event], lan
         assert outcome.replies or outcome.actions
         state = outcome.state
         assert state.step in STEPS and state.lang in LANGUAGES
-        assert state.consented or set(state.profile.to_json()) <= {"age"}  # nothing but the age before consent
+        assert state.consented or set(state.profile.to_json()) <= {
+            "age"
+        }  # nothing but the age before consent
         for reply in outcome.replies:
             assert reply.text.strip() and len(reply.text) <= 4096
             for row in reply.buttons:
