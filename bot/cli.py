@@ -280,7 +280,7 @@ async def _places_demo(settings: Settings, args: argparse.Namespace) -> int:
 
     runtime = await open_runtime(settings)
     try:
-        offers = demo_offers(dt.date.today(), runtime.offer_reader().occupation_of)
+        offers = demo_offers(runtime.today(), runtime.offer_reader().occupation_of)
         report = await runtime.places_store.replace_source(SOURCE, offers, demo=True)
         print(f"demo places: {report.added} added, {report.updated} updated (all marked as examples)")
     finally:
@@ -299,7 +299,6 @@ async def _report(settings: Settings, args: argparse.Namespace) -> int:
     from bot.report.chart import render_png
     from bot.report.query import build_report
     from bot.report.render import render_csv, render_markdown
-    from knowledge.catalogue import default_catalogue
 
     if args.format == "png" and not args.out:
         raise ConfigError("--out: a file name is needed for --format png")
@@ -312,7 +311,7 @@ async def _report(settings: Settings, args: argparse.Namespace) -> int:
     runtime = await open_runtime(settings)
     try:
         report = await build_report(
-            runtime.dialogs.sessions, default_catalogue(), city=args.city, since=args.since
+            runtime.dialogs.sessions, runtime.catalogue, city=args.city, since=args.since
         )
     finally:
         await runtime.close()
@@ -332,15 +331,12 @@ async def _report(settings: Settings, args: argparse.Namespace) -> int:
 
 
 async def _handoffs(settings: Settings, args: argparse.Namespace) -> int:
-    from bot.models import utcnow
-    from knowledge.catalogue import default_catalogue
-
     runtime = await open_runtime(settings)
     try:
         rows = await runtime.dialogs.handoffs.all(include_closed=args.all)
         if not rows:
             print("no open coach requests" if not args.all else "no coach requests")
-        catalogue, now = default_catalogue(), utcnow()
+        catalogue, now = runtime.catalogue, runtime.clock()
         for h in rows:
             print(_handoff_text(h, await runtime.dialogs.state(h.user_id), catalogue, now))
     finally:
@@ -348,15 +344,10 @@ async def _handoffs(settings: Settings, args: argparse.Namespace) -> int:
     return 0
 
 
-def _utc(moment: dt.datetime) -> dt.datetime:
-    """SQLite hands back naive datetimes; the database stores UTC."""
-    return moment if moment.tzinfo else moment.replace(tzinfo=dt.UTC)
-
-
 def _local(moment: dt.datetime) -> str:
     from knowledge.region import LOCAL_TZ
 
-    return f"{_utc(moment).astimezone(LOCAL_TZ):%Y-%m-%d %H:%M %Z}"
+    return f"{moment.astimezone(LOCAL_TZ):%Y-%m-%d %H:%M %Z}"
 
 
 def _duration(delta: dt.timedelta) -> str:
@@ -371,11 +362,11 @@ def _duration(delta: dt.timedelta) -> str:
 def _handoff_text(h: Handoff, state: State | None, catalogue: Catalogue, now: dt.datetime) -> str:
     """Two lines: the request (local time with zone, how long it waits) and the person (language, town,
     job wishes)."""
-    created = _utc(h.created_at)
+    created = h.created_at
     if h.status == "open":
         status = f"waiting {_duration(now - created)}"
     elif h.status == "taken":
-        after = f" after {_duration(_utc(h.taken_at) - created)}" if h.taken_at else ""
+        after = f" after {_duration(h.taken_at - created)}" if h.taken_at else ""
         status = f"taken by {h.coach_name or 'a coach'}{after}"
     else:
         status = f"closed {_local(h.closed_at)}" if h.closed_at else "closed"
