@@ -91,7 +91,7 @@ async def open_runtime(
             sessions,
             await open_state_store(db),
             Engine(services),
-            PlacesController(places_store, matcher.catalogue, today),
+            PlacesController(places_store, matcher.catalogue, today, occupations.relations),
             HandoffStore(sessions),
             coach,
             clock=clock,

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from dialogs.callbacks import PlaceAlerts, PlaceDetails, PlaceDismissed, PlaceInterested, PlacesPage
 from dialogs.i18n import N_, Translator
 from dialogs.model import Button, Reply
-from dialogs.questions import CERTIFICATE
+from dialogs.questions import CERTIFICATE, INTEREST_CHOICES
 
 PAGE_SIZE = 5
 #: Short names of the certificate a place asks for, on each line of the list: German terms, kept as they are.
@@ -39,6 +39,8 @@ class PlaceCard:
     interested: bool = False
     #: The least school certificate the place asks for (``knowledge.catalogue.CERTIFICATES``); ``None``: not said.
     certificate: str | None = None
+    #: Why a place of another occupation is shown, in a few words (see :func:`fit_reason`).
+    why: str = ""
 
 
 def _occupation(t: Translator, card: PlaceCard) -> str:
@@ -58,9 +60,31 @@ def explain(t: Translator, card: PlaceCard) -> str:
         parts.append(t.gettext(N_("needs {certificate}"), certificate=t.keep_ltr(short)))
     if card.fit == 0:
         parts.append(t.gettext(N_("fits: {occupation}"), occupation=_occupation(t, card)))
-    else:
+    elif card.fit == 1:
         parts.append(t.gettext(N_("related: {occupation}"), occupation=_occupation(t, card)))
+    else:
+        parts.append(_occupation(t, card))
+    if card.why:
+        parts.append(card.why)
     return " · ".join(parts)
+
+
+#: What the reason codes of ``knowledge.related`` and ``knowledge.places.targets`` say.
+REASONS = {
+    "listed": N_("a related job"),
+    "same_subgroup": N_("almost the same work"),
+    "same_group": N_("the same field of work"),
+}
+
+
+def fit_reason(t: Translator, code: str, detail: str = "") -> str:
+    """Why an occupation is shown although it was not wished for: a related one, or one of an interest."""
+    if code == "shared_activity" and detail:
+        return t.gettext(N_("also: {what}"), what=detail)
+    if code == "interest":
+        label = next((c.label for c in INTEREST_CHOICES if c.value == detail), "")
+        return t.gettext(N_("your interest: {what}"), what=t.gettext(label)) if label else ""
+    return t.gettext(REASONS[code]) if code in REASONS else ""
 
 
 def _certificate_needed(t: Translator, certificate: str) -> str:

@@ -108,6 +108,11 @@ class Relations:
                     self._weights.setdefault(occupation_id, {})[concept.id] = weight
         self._cache: dict[str, list[Relation]] = {}
 
+    def concept_label(self, concept_id: str, lang: str) -> str:
+        """A shared concept in the reader's language ("Fahrzeuge"); ``""`` for an unknown id."""
+        concept = self._concepts.get(concept_id)
+        return concept.label(lang) if concept else ""
+
     def shared(self, a: str, b: str) -> list[tuple[Concept, int]]:
         """Concepts that weigh at least ``MIN_SHARED_WEIGHT`` for both, strongest first."""
         wa, wb = self._weights.get(a, {}), self._weights.get(b, {})

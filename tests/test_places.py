@@ -203,7 +203,27 @@ async def test_few_places_for_the_wish_point_to_related_jobs(runtime: Runtime) -
     chat = ServiceChat(runtime.dialogs, 506)
     await chat.onboard(location="Herne")  # wishes Kfz-Mechatroniker: no place for it, four related ones
     await chat.tap("Open places")
-    assert "Related jobs with more places nearby: Industriemechaniker/-in (4)" in chat.text
+    assert "Related jobs with more places nearby: Industriemechaniker/-in (4, also: fixing and repairing)" in chat.text
+
+
+async def test_a_hairdresser_is_never_related_to_a_car_mechatronics_wish(runtime: Runtime) -> None:
+    rows = [
+        "h1,Ausbildung Friseur,Friseur/-in,Salon,,44623,Herne,,,,,,,",
+        "h2,Ausbildung Friseurin,Friseur/-in,Salon 2,,44623,Herne,,,,,,,",
+    ]
+    await runtime.places_store.replace_source("csv:salons", runtime.offer_reader().read_csv(csv_text(*rows)))
+    chat = ServiceChat(runtime.dialogs, 507)
+    await chat.onboard(location="Herne")  # wish Kfz-Mechatroniker, interest Technology
+    await chat.send("/profile")
+    await chat.tap("Interests")
+    await chat.tap("Crafts")
+    await chat.tap("Done")
+    await chat.tap("All correct")
+    await chat.tap("Open places")
+    text = chat.text
+    assert "Friseur/-in" in text  # shown for the interest in crafts, and saying so ...
+    assert "related: Friseur" not in text and "Related jobs" not in text  # ... never as a similar job
+    assert "your interest: 🔨 Crafts" in text
 
 
 async def test_forged_places_buttons_fall_back_to_the_list(runtime: Runtime) -> None:

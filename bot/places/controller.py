@@ -3,18 +3,19 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 
 from bot.models import PlaceOffer
 from bot.places.store import PlacesStore
 from dialogs.callbacks import Packed, PlaceAlerts, PlaceDetails, PlaceDismissed, PlaceInterested, PlacesPage
-from dialogs.i18n import N_, translator
+from dialogs.i18n import N_, Translator, translator
 from dialogs.model import Reply, State
-from dialogs.places_view import PAGE_SIZE, PlaceCard, details_reply, list_reply
+from dialogs.places_view import PAGE_SIZE, PlaceCard, details_reply, fit_reason, list_reply
 from dialogs.profile import Profile
 from knowledge.catalogue import Catalogue
 from knowledge.gazetteer import distance_km
-from knowledge.places import SearchProfile, targets
+from knowledge.places import FIT_FIELD, SearchProfile, targets
+from knowledge.related import Relations, relations_for
 
 
 def search_profile(profile: Profile, today: dt.date) -> SearchProfile | None:
@@ -38,11 +39,19 @@ def search_profile(profile: Profile, today: dt.date) -> SearchProfile | None:
 
 
 class PlacesController:
-    def __init__(self, store: PlacesStore, catalogue: Catalogue, today: Callable[[], dt.date]) -> None:
+    def __init__(
+        self,
+        store: PlacesStore,
+        catalogue: Catalogue,
+        today: Callable[[], dt.date],
+        relations: Relations | None = None,
+    ) -> None:
         self.store = store
         self.catalogue = catalogue
         #: Today's date (the composition root's clock, as the dialog has it).
         self.today = today
+        #: Which occupations are truly related, and why (``knowledge.related``).
+        self.relations = relations or relations_for(catalogue)
 
     async def handle(self, user_id: int, state: State, button: Packed) -> list[Reply]:
         """A button of the places list or a place's details."""
@@ -88,8 +97,9 @@ class PlacesController:
         page = min(max(page, 0), pages - 1)
         shown = ranked[page * PAGE_SIZE : (page + 1) * PAGE_SIZE]
         rows = await self.store.get([r.place_id for r in shown])
+        fits = targets(self.catalogue, profile, self.relations)
         cards = [
-            self._to_card(rows[r.place_id], state.lang, r.distance_km, r.fit, marks)
+            self._to_card(rows[r.place_id], t, r.distance_km, r.fit, marks, fits.why)
             for r in shown
             if r.place_id in rows
         ]
@@ -97,7 +107,10 @@ class PlacesController:
         for occupation_id, count in result.related:
             occupation = self.catalogue.by_id.get(occupation_id)
             if occupation:
-                related.append(f"{t.keep_ltr(occupation.name)} ({t.number(count)})")
+                why = self._why(t, fits.why.get(occupation_id))
+                related.append(
+                    f"{t.keep_ltr(occupation.name)} ({t.number(count)}{', ' + why if why else ''})"
+                )
         subscribed = await self.store.subscribed(user_id)
         reply = list_reply(
             t,
@@ -119,18 +132,34 @@ class PlacesController:
         if profile is None or place_id not in rows:
             return None
         row = rows[place_id]
-        fit = targets(self.catalogue, profile).fit.get(row.occupation_id or "", 2)
+        fits = targets(self.catalogue, profile, self.relations)
         return self._to_card(
             row,
-            state.lang,
+            translator(state.lang),
             distance_km(profile.lat, profile.lon, row.lat, row.lon),
-            fit,
+            fits.fit.get(row.occupation_id or "", FIT_FIELD),
             await self.store.marks(user_id),
+            fits.why,
         )
 
+    def _why(self, t: Translator, why: tuple[str, str] | None) -> str:
+        """Why a place's occupation fits, in a few words ("also: vehicles", "your interest: Crafts")."""
+        if why is None:
+            return ""
+        code, detail = why
+        concept = self.relations.concept_label(detail, t.lang) if detail else ""
+        return fit_reason(t, code, concept or detail)
+
     def _to_card(
-        self, row: PlaceOffer, lang: str, distance: float, fit: int, marks: dict[int, str]
+        self,
+        row: PlaceOffer,
+        t: Translator,
+        distance: float,
+        fit: int,
+        marks: dict[int, str],
+        why: Mapping[str, tuple[str, str]],
     ) -> PlaceCard:
+        lang = t.lang
         occupation = self.catalogue.by_id.get(row.occupation_id or "")
         return PlaceCard(
             id=row.id,
@@ -149,4 +178,5 @@ class PlacesController:
             fit=fit,
             interested=marks.get(row.id) == "interested",
             certificate=row.certificate,
+            why=self._why(t, why.get(row.occupation_id or "")) if fit else "",
         )

@@ -14,6 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from bot.models import AlertSubscription, PlaceMark, PlaceOffer, utcnow
 from knowledge.catalogue import CERTIFICATES, Catalogue
 from knowledge.places import (
+    FIT_RELATED,
     Candidate,
     Offer,
     Ranked,
@@ -117,7 +118,7 @@ class PlacesStore:
         ranked = rank(candidates, profile, fits)[:limit]
         total = sum(counts.values())
         wished = counts.get(0, 0)
-        nearby = Counter(r.occupation_id for r in ranked if r.fit > 0)
+        nearby = Counter(r.occupation_id for r in ranked if r.fit == FIT_RELATED)  # never interest-only ones
         related = [(o, n) for o, n in nearby.most_common(3) if n > wished] if wished < 3 else []
         return SearchResult(
             ranked, related, min(total, COUNT_CAP), capped=total >= COUNT_CAP, earlier=earlier
