@@ -203,7 +203,10 @@ async def test_few_places_for_the_wish_point_to_related_jobs(runtime: Runtime) -
     chat = ServiceChat(runtime.dialogs, 506)
     await chat.onboard(location="Herne")  # wishes Kfz-Mechatroniker: no place for it, four related ones
     await chat.tap("Open places")
-    assert "Related jobs with more places nearby: Industriemechaniker/-in (4, also: fixing and repairing)" in chat.text
+    assert (
+        "Related jobs with more places nearby: Industriemechaniker/-in (4, also: fixing and repairing)"
+        in chat.text
+    )
 
 
 async def test_a_hairdresser_is_never_related_to_a_car_mechatronics_wish(runtime: Runtime) -> None:
