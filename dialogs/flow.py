@@ -304,7 +304,10 @@ class Ctx:
             if choice.value in selected:
                 label = "✅ " + label
             button = Button(label, step.id, choice.value)
-            if choice.wide:
+            if choice.wide:  # a row of its own, after the buttons before it
+                if row:
+                    rows.append(tuple(row))
+                    row = []
                 rows.append((button,))
                 continue
             row.append(button)

@@ -175,3 +175,10 @@ def test_recognition_answers_have_their_own_texts(chat: Chat) -> None:
     chat.tap("I've applied for recognition")
     chat.onboard(until="summary", resume=True)
     assert "A certificate from another country – recognition applied for" in chat.text
+
+
+def test_exclusive_choices_stand_apart_after_all_others(chat: Chat) -> None:
+    chat.onboard(until="interests")
+    rows = [[b.label for b in row] for row in chat.last.buttons]
+    assert rows[-2:] == [["🤷 Not sure yet"], ["Done ✔️"]]
+    assert all(len(row) == 2 for row in rows[:-2]) or len(rows[-3]) == 1  # the topics keep their two columns
