@@ -53,6 +53,7 @@ class Engine:
     def _dispatch(self, ctx: Ctx, event: Event) -> Replies:
         if event.kind == "command":
             command = self.flow.commands.get(event.text)
+            ctx.argument = event.argument
             return command.run(ctx) if command else self.flow.unknown_command(ctx)
         if event.kind == "choice":
             return self._pressed(ctx, event.step, event.text)

@@ -181,6 +181,9 @@ class Flow:
     commands: Mapping[str, Command]
     #: Reply to a command the flow does not know.
     unknown_command: Callable[[Ctx], Replies]
+    #: ``/start <keyword>`` from a deep link that opens something else than the young people's dialog
+    #: (declared in ``dialogs.steps``); any other argument of ``/start`` is the code of a source.
+    start_keywords: Mapping[str, Command] = field(default_factory=dict)
     by_id: Mapping[str, Step] = field(init=False)
 
     def __post_init__(self) -> None:
@@ -210,6 +213,8 @@ class Ctx:
     services: Services
     #: Work for the transport that the dialog cannot do itself.
     actions: list[Action] = field(default_factory=list)
+    #: What followed the name of the command being run (``/start <code>``); empty otherwise.
+    argument: str = ""
 
     @property
     def profile(self) -> Profile:

@@ -27,6 +27,7 @@ class Event:
     ``unsupported`` stands for anything the dialog cannot read (stickers, voice, files ...).
     ``choice`` is a button of a dialog step: ``step`` names the step and ``text`` the value.
     ``button`` is a button outside the dialog steps (places list, rating): ``callback`` says which.
+    ``command`` keeps what follows the command's name in ``argument`` (``/start betrieb`` from a link).
     """
 
     kind: EventKind
@@ -35,13 +36,14 @@ class Event:
     lat: float | None = None
     lon: float | None = None
     callback: Packed | None = None
+    argument: str = ""
 
     @classmethod
     def typed(cls, text: str) -> Event:
         stripped = text.strip()
         if stripped.startswith("/") and len(stripped) > 1:
-            name = stripped[1:].split(maxsplit=1)[0].split("@")[0].lower()
-            return cls("command", name)
+            name, *rest = stripped[1:].split(maxsplit=1)
+            return cls("command", name.split("@")[0].lower(), argument=rest[0].strip() if rest else "")
         return cls("text", text)
 
     @classmethod

@@ -53,6 +53,8 @@ class Profile:
     #: ``"YYYY-MM"`` or ``"asap"``.
     start: str | None = None
     completed: bool = False
+    #: The code of the deep link the person first came with (``knowledge.sources``), or ``unknown``.
+    source: str | None = None
 
     # ------------------------------------------------------------ generic access by step key
 

@@ -15,6 +15,8 @@ from dialogs.flow import CONFIRM_STEP, Answer, Choice, Command, Ctx, Replies, St
 from dialogs.i18n import LANGUAGES, N_
 from dialogs.model import State
 from dialogs.questions import LANGUAGE_CHOICES
+from knowledge.sources import UNKNOWN as UNKNOWN_SOURCE
+from knowledge.sources import is_code
 
 LANGUAGE_NAMES = {"de": "Deutsch", **{c.value: c.label for c in LANGUAGE_CHOICES if c.raw}}
 NOT_YET = N_("Let's finish your profile first – it only takes a minute.")
@@ -219,6 +221,14 @@ NOTHING_STORED = N_("I have not stored anything about you.")
 
 
 def _start(ctx: Ctx) -> Replies:
+    """``/start``, also from a deep link: a keyword of the flow opens what it stands for; any other
+    argument is the code of the source the person came from, noted only before consent and only once
+    (the first contact wins). It is stored with the consent, like the age: before it nothing is."""
+    keyword = ctx.flow.start_keywords.get(ctx.argument)
+    if keyword is not None:
+        return keyword.run(ctx)
+    if ctx.argument and not ctx.state.consented and ctx.profile.source is None:
+        ctx.profile.source = ctx.argument if is_code(ctx.argument) else UNKNOWN_SOURCE
     if not ctx.state.consented and ctx.profile.age is None:
         return ctx.ask(ctx.flow.first.id)
     return [ctx.show(prefix=ctx.gettext(N_("Welcome back! Let's go on where you stopped.")))]

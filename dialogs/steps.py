@@ -8,7 +8,7 @@ texts (``make locales-update``). docs/architecture.md walks through it.
 from __future__ import annotations
 
 from dialogs.discovery import DISCOVER, DISCOVER_PICK
-from dialogs.flow import Flow, Step
+from dialogs.flow import Command, Flow, Step
 from dialogs.questions import (
     AGE,
     CERT_RECOGNISED,
@@ -64,5 +64,9 @@ STEP_LIST: tuple[Step, ...] = (
     COACH_CHAT,
 )
 
-FLOW = Flow(STEP_LIST, COMMANDS, unknown_command)
+#: ``/start <keyword>`` (a deep link) that opens something else than the young people's dialog; any other
+#: argument is a source code (``dialogs.screens``).
+START_KEYWORDS: dict[str, Command] = {}
+
+FLOW = Flow(STEP_LIST, COMMANDS, unknown_command, start_keywords=START_KEYWORDS)
 STEPS = FLOW.by_id
