@@ -4,17 +4,21 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
+import io
 import os
 import re
 import socket
 import subprocess
 import sys
+import traceback
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
 
-from bot.cli import _parser
+from bot.cli import _parser, main
 from bot.runtime import Runtime
 from tests.driver import ServiceChat
 
@@ -29,12 +33,8 @@ def closed_port() -> int:
         return int(s.getsockname()[1])
 
 
-def cli(
-    tmp_path: Path, *args: str, stdin: bytes = b"", db_url: str | None = None, **env: str
-) -> subprocess.CompletedProcess[str]:
-    """``ausbildungsbot ARGS`` in its own process, on a temporary SQLite database and data directory."""
-    full_env = {
-        **os.environ,
+def cli_env(tmp_path: Path, db_url: str | None, env: dict[str, str]) -> dict[str, str]:
+    return {
         "DATABASE_URL": db_url or f"sqlite+aiosqlite:///{tmp_path / 'cli.sqlite3'}",
         "DATA_DIR": str(tmp_path / "data"),
         "TELEGRAM_BOT_TOKEN": "",
@@ -42,11 +42,50 @@ def cli(
         "LOG_LEVEL": "INFO",
         **env,
     }
+
+
+def cli(
+    tmp_path: Path, *args: str, stdin: bytes = b"", db_url: str | None = None, **env: str
+) -> subprocess.CompletedProcess[str]:
+    """``ausbildungsbot ARGS`` called in this process (``bot.cli.main``), on a temporary SQLite database and
+    data directory, with its environment, standard streams and working directory; everything a separate
+    process would see except the log lines, which :func:`cli_process` checks."""
+    saved_env, saved_cwd, saved_stdin = dict(os.environ), os.getcwd(), sys.stdin
+    out, err = io.StringIO(), io.StringIO()
+    os.environ.update(cli_env(tmp_path, db_url, env))
+    os.chdir(tmp_path)
+    sys.stdin = io.TextIOWrapper(io.BytesIO(stdin), encoding="utf-8")
+
+    def run() -> int:
+        try:
+            return main(list(args))
+        except SystemExit as exit_:  # argparse: usage errors and --help
+            return exit_.code if isinstance(exit_.code, int) else 1
+        except Exception:  # an unexpected failure: shown as the traceback a user would see
+            traceback.print_exc()
+            return 1
+
+    try:
+        # in a thread of its own: ``main`` runs its own event loop, also when called from an async test
+        with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err), ThreadPoolExecutor(1) as pool:
+            code = pool.submit(run).result()
+    finally:
+        os.environ.clear()
+        os.environ.update(saved_env)
+        os.chdir(saved_cwd)
+        sys.stdin = saved_stdin
+    return subprocess.CompletedProcess(["ausbildungsbot", *args], code, out.getvalue(), err.getvalue())
+
+
+def cli_process(
+    tmp_path: Path, *args: str, stdin: bytes = b"", db_url: str | None = None, **env: str
+) -> subprocess.CompletedProcess[str]:
+    """``ausbildungsbot ARGS`` in its own process (for what only a process shows: its log lines)."""
     proc = subprocess.run(
         [sys.executable, "-m", "bot.cli", *args],
         input=stdin,
         capture_output=True,
-        env=full_env,
+        env={**os.environ, **cli_env(tmp_path, db_url, env)},
         cwd=tmp_path,
         timeout=120,
     )
@@ -150,11 +189,11 @@ async def test_check_reports_pending_migrations_without_applying_them(tmp_path: 
 
 
 def test_commands_start_quietly(tmp_path: Path) -> None:
-    proc = cli(tmp_path, "handoffs")
+    proc = cli_process(tmp_path, "handoffs")
     assert proc.returncode == 0 and proc.stderr == "", proc.stderr
-    chat = cli(tmp_path, "chat", "--lang", "en", stdin=b"/quit\n")
+    chat = cli_process(tmp_path, "chat", "--lang", "en", stdin=b"/quit\n")
     assert chat.returncode == 0 and "alembic" not in chat.stderr, chat.stderr
-    assert "alembic" in cli(tmp_path, "handoffs", LOG_LEVEL="DEBUG").stderr
+    assert "alembic" in cli_process(tmp_path, "handoffs", LOG_LEVEL="DEBUG").stderr
 
 
 def test_report_says_where_every_format_went(tmp_path: Path) -> None:
