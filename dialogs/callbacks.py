@@ -150,6 +150,84 @@ class CoachReopen(Packed):
     handoff_id: int
 
 
+# ---------------------------------------------------------------- companies' places (``vf``, ``cp``, ``sh``)
+
+
+@dataclass(frozen=True)
+class VerifyApprove(Packed):
+    """A coach approves a company's place ("Freigeben")."""
+
+    PREFIX: ClassVar[str] = "vf:a"
+    place_id: int
+
+
+@dataclass(frozen=True)
+class VerifyReject(Packed):
+    """A coach wants to reject a company's place: the card then offers the reasons."""
+
+    PREFIX: ClassVar[str] = "vf:r"
+    place_id: int
+
+
+@dataclass(frozen=True)
+class VerifyReason(Packed):
+    """The reason a coach rejects a place with (a code of ``bot.coach.verification.REASONS``)."""
+
+    PREFIX: ClassVar[str] = "vf:x"
+    place_id: int
+    reason: str
+
+
+@dataclass(frozen=True)
+class VerifyAsk(Packed):
+    """A coach has a question about a place ("Rückfrage"): opens a topic with the company."""
+
+    PREFIX: ClassVar[str] = "vf:q"
+    place_id: int
+
+
+@dataclass(frozen=True)
+class VerifyFilled(Packed):
+    """A coach records that a young person of the programme got the place."""
+
+    PREFIX: ClassVar[str] = "vf:f"
+    place_id: int
+
+
+@dataclass(frozen=True)
+class StillOpen(Packed):
+    """The company's answer to "Ist der Platz noch frei?"."""
+
+    PREFIX: ClassVar[str] = "cp:s"
+    place_id: int
+    open: bool
+
+
+@dataclass(frozen=True)
+class CompanyMeet(Packed):
+    """The company would like to meet the young person of a profile card the coach sent."""
+
+    PREFIX: ClassVar[str] = "cp:m"
+    share_id: int
+
+
+@dataclass(frozen=True)
+class ShareAnswer(Packed):
+    """The young person's answer: may the coach send the company their first name and profile?"""
+
+    PREFIX: ClassVar[str] = "sh:a"
+    place_id: int
+    yes: bool
+
+
+@dataclass(frozen=True)
+class SendProfile(Packed):
+    """A coach sends the profile card of an agreed share to the company."""
+
+    PREFIX: ClassVar[str] = "sh:s"
+    share_id: int
+
+
 PLACES_KINDS: tuple[type[Packed], ...] = (
     PlacesPage,
     PlaceDetails,
@@ -158,7 +236,18 @@ PLACES_KINDS: tuple[type[Packed], ...] = (
     PlaceAlerts,
 )
 COACH_KINDS: tuple[type[Packed], ...] = (CoachTake, CoachClose, CoachReopen)
-KINDS: tuple[type[Packed], ...] = (*PLACES_KINDS, Rating, *COACH_KINDS)
+#: Buttons of the coach group's verification cards and share notices (``bot/coach/verification.py``).
+VERIFY_KINDS: tuple[type[Packed], ...] = (
+    VerifyApprove,
+    VerifyReject,
+    VerifyReason,
+    VerifyAsk,
+    VerifyFilled,
+    SendProfile,
+)
+#: Buttons in private chats about companies' places (``bot/companies/service.py``).
+COMPANY_KINDS: tuple[type[Packed], ...] = (StillOpen, CompanyMeet, ShareAnswer)
+KINDS: tuple[type[Packed], ...] = (*PLACES_KINDS, Rating, *COACH_KINDS, *VERIFY_KINDS, *COMPANY_KINDS)
 #: First segments that belong to a typed kind: no step may be called like this.
 RESERVED = frozenset(kind.PREFIX.split(SEP)[0] for kind in KINDS)
 #: Buttons of earlier versions still in people's chats: old namespace -> step id.

@@ -15,8 +15,6 @@ from dialogs.steps import FLOW
 
 #: Said when the exclusive "none of these" choice replaces the ticks made before.
 EXCLUSIVE = N_("Okay: “{choice}” – I removed the other ticks.")
-#: Longest text the dialog reads; Telegram allows 4096 characters, nobody types a job wish that long.
-MAX_INPUT = 200
 
 
 class Engine:
@@ -59,9 +57,9 @@ class Engine:
             return self._pressed(ctx, event.step, event.text)
         if event.kind in ("unsupported", "button"):
             return [ctx.again(N_("I can only read text and buttons here."))]
-        if event.kind == "text" and len(event.text) > MAX_INPUT:
-            return [ctx.again(N_("That's a lot of text! Please answer in a few words."))]
         step = ctx.step
+        if event.kind == "text" and len(event.text) > step.max_length:
+            return [ctx.again(N_("That's a lot of text! Please answer in a few words."))]
         if event.kind == "text":
             choice = self._typed_choice(ctx, step, event.text)
             if choice is not None:

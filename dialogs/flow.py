@@ -13,7 +13,7 @@ import datetime as dt
 import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any, Literal
+from typing import Any, Literal, Protocol
 
 from dialogs.i18n import N_, Translator, translator
 from dialogs.model import Action, Button, Event, Reply, Services, State
@@ -59,6 +59,19 @@ NO_WORDS = frozenset(
 _BLANK_LINES = re.compile(r"\n\s*\n\s*\n+")
 
 Replies = list[Reply]
+#: Longest text a step reads unless it says otherwise; Telegram allows 4096 characters, nobody types a job
+#: wish that long.
+MAX_INPUT = 200
+
+
+class Answers(Protocol):
+    """The typed answers a flow's steps fill by ``Step.key`` (``Profile``, ``CompanyProfile``)."""
+
+    def get(self, key: str) -> Any: ...
+
+    def has(self, key: str) -> bool: ...
+
+    def set(self, key: str, value: Any) -> None: ...
 
 
 @dataclass(frozen=True)
@@ -153,6 +166,8 @@ class Step:
     on_text: TextHook | None = None
     #: Called with a valid answer before it is stored; returns replies to do something else instead.
     on_answer: Callable[[Ctx, Answer], Replies | None] | None = None
+    #: Longest text the step reads (a company's free text may be longer than a job wish).
+    max_length: int = MAX_INPUT
 
     @property
     def key(self) -> str:
@@ -181,6 +196,8 @@ class Flow:
     commands: Mapping[str, Command]
     #: Reply to a command the flow does not know.
     unknown_command: Callable[[Ctx], Replies]
+    #: Where the steps' answers live in the state: the young person's profile, or a company's answers.
+    answers_of: Callable[[State], Answers] = lambda state: state.profile
     #: ``/start <keyword>`` from a deep link that opens something else than the young people's dialog
     #: (declared in ``dialogs.steps``); any other argument of ``/start`` is the code of a source.
     start_keywords: Mapping[str, Command] = field(default_factory=dict)
@@ -221,6 +238,11 @@ class Ctx:
         return self.state.profile
 
     @property
+    def answers(self) -> Answers:
+        """The answers this flow's steps fill (``Step.key``)."""
+        return self.flow.answers_of(self.state)
+
+    @property
     def step(self) -> Step:
         return self.flow.by_id[self.state.step]
 
@@ -243,7 +265,7 @@ class Ctx:
         self.state.scratch = dict(scratch or {})
         step = self.step
         if step.kind == "multi":
-            self.state.scratch["selected"] = list(self.profile.get(step.key) or ())
+            self.state.scratch["selected"] = list(self.answers.get(step.key) or ())
 
     def ask(self, step_id: str, scratch: dict[str, Any] | None = None, prefix: str = "") -> Replies:
         """Go to ``step_id`` and ask its question (``prefix`` is a message id shown before it)."""
@@ -268,10 +290,10 @@ class Ctx:
                 value = dataclasses.asdict(value)
             confirm = {"for": step.id, "value": value, "question": answer.confirm.question}
             return self.ask(CONFIRM_STEP, {**confirm, "params": answer.confirm.params})
-        self.profile.set(step.key, answer.value)
+        self.answers.set(step.key, answer.value)
         notes = [Reply(note) for note in answer.notes]
         if step.kind == "location":
-            place = step.show(self, self.profile.get(step.key)) if step.show else ""
+            place = step.show(self, self.answers.get(step.key)) if step.show else ""
             notes.append(Reply(self.gettext(N_("📍 Got it: {place}"), place=place), remove_keyboard=True))
         return notes + self.advance(step)
 
@@ -285,9 +307,9 @@ class Ctx:
         else:
             text = self.gettext(step.prompt, **(step.params(self) if step.params else {}))
         text = _BLANK_LINES.sub("\n\n", text)  # an empty placeholder leaves no gap
-        if self.state.return_to and step.show is not None and self.profile.has(step.key):
+        if self.state.return_to and step.show is not None and self.answers.has(step.key):
             text += "\n\n" + self.gettext(
-                N_("Your answer so far: {answer}"), answer=step.show(self, self.profile.get(step.key))
+                N_("Your answer so far: {answer}"), answer=step.show(self, self.answers.get(step.key))
             )
         if prefix:
             text = f"{prefix}\n\n{text}"

@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from typing import Any, Literal, Protocol
 
 from dialogs.callbacks import Packed, StepChoice, unpack
+from dialogs.company.profile import CompanyProfile
 from dialogs.profile import Profile
 from knowledge.discovery import Trait
 from knowledge.open_places import OpenPlaces
@@ -16,8 +17,19 @@ from knowledge.types import Home, OccupationFacts, OccupationHit
 
 EventKind = Literal["text", "choice", "button", "location", "command", "unsupported"]
 #: Work the dialog hands to the transport: show places, open a coach request, export or delete data,
-#: relay a message to the coach.
-Action = Literal["places", "coach", "export", "delete", "relay"]
+#: relay a message to the coach; for a company contact (``dialogs.company``): submit the place being
+#: drafted, withdraw or mark as filled the place chosen, hand the person over to the young people's dialog.
+Action = Literal[
+    "places",
+    "coach",
+    "export",
+    "delete",
+    "relay",
+    "company_submit",
+    "company_withdraw",
+    "company_filled",
+    "youth",
+]
 
 
 @dataclass(frozen=True)
@@ -85,11 +97,14 @@ class Reply:
 
 @dataclass
 class State:
-    """Everything the dialog knows about one young person; stored as one row."""
+    """Everything the dialog knows about one person; stored as one row (``users``, or ``companies`` for a
+    company contact, whose answers are ``company``)."""
 
     lang: str
     step: str = ""
     profile: Profile = field(default_factory=Profile)
+    #: A company contact's answers (``dialogs.company``); empty for a young person.
+    company: CompanyProfile = field(default_factory=CompanyProfile)
     #: Temporary data of the current step (pending multi-select, match candidates).
     scratch: dict[str, Any] = field(default_factory=dict)
     #: Where to go after the current step when the young person is editing one answer.
@@ -104,12 +119,16 @@ class State:
         return self.profile.completed
 
     def to_json(self) -> dict[str, Any]:
-        return {
+        data = {
             "step": self.step,
             "answers": self.profile.to_json(),
             "scratch": self.scratch,
             "return_to": self.return_to,
         }
+        company = self.company.to_json()
+        if company:
+            data["company"] = company
+        return data
 
     def copy(self) -> State:
         """A deep copy, made the way the state is stored (JSON), which is also the fastest way."""
@@ -123,6 +142,7 @@ class State:
             profile=Profile.from_json(data.get("answers")),
             scratch=dict(data.get("scratch") or {}),
             return_to=data.get("return_to"),
+            company=CompanyProfile.from_json(data.get("company")),
         )
 
 

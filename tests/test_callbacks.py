@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from dialogs import callbacks as cb
+from dialogs.company.steps import COMPANY_FLOW
 from dialogs.steps import STEP_LIST
 
 BIG = 10**15  # larger than any id the database hands out
@@ -23,6 +24,16 @@ BIG = 10**15  # larger than any id the database hands out
         cb.CoachTake(BIG),
         cb.CoachClose(BIG),
         cb.CoachReopen(BIG),
+        cb.VerifyApprove(BIG),
+        cb.VerifyReject(BIG),
+        cb.VerifyReason(BIG, "incomplete"),
+        cb.VerifyAsk(BIG),
+        cb.VerifyFilled(BIG),
+        cb.StillOpen(BIG, True),
+        cb.StillOpen(BIG, False),
+        cb.CompanyMeet(BIG),
+        cb.ShareAnswer(BIG, True),
+        cb.SendProfile(BIG),
     ],
 )
 def test_every_kind_round_trips_within_64_bytes(button: cb.Packed) -> None:
@@ -32,7 +43,7 @@ def test_every_kind_round_trips_within_64_bytes(button: cb.Packed) -> None:
 
 
 def test_no_step_id_collides_with_a_prefix() -> None:
-    ids = {step.id for step in STEP_LIST}
+    ids = {step.id for step in (*STEP_LIST, *COMPANY_FLOW.steps)}
     assert not ids & cb.RESERVED
     assert not ids & set(cb.LEGACY_STEPS)
 
