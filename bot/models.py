@@ -168,6 +168,36 @@ class Handoff(Base):
     taken_at: Mapped[dt.datetime | None] = mapped_column()
     closed_at: Mapped[dt.datetime | None] = mapped_column()
     reminded_at: Mapped[dt.datetime | None] = mapped_column()
+    #: The coach group (chat id) that has this request: chosen by the person's town when it was made,
+    #: changed only by a coach's hand-over. ``None`` for requests from before coach groups: the fallback.
+    coach_chat_id: Mapped[int | None] = mapped_column(BigInteger, index=True)
+
+
+class CoachOutbox(Base):
+    """One message for a coach group, written in the same transaction as what caused it and sent by the
+    group's sender (``bot/coach/sender.py``) within the group's budget, in ``priority`` order, then ``id``.
+
+    The row is the unit of exactly-once: ``dedupe_key`` (e.g. ``card:17``) makes enqueueing the same thing
+    twice a no-op, and a row is marked ``sent`` right after Telegram answered."""
+
+    __tablename__ = "coach_outbox"
+    __table_args__ = (Index("ix_coach_outbox_next", "chat_id", "state", "priority", "id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    chat_id: Mapped[int] = mapped_column(BigInteger)
+    #: What to send (``card``, ``relay``, ``notice``, ``text`` …): the sender's handler for it.
+    kind: Mapped[str] = mapped_column(String(16))
+    #: 0 answers to coaches' commands, 1 new hand-off cards, 2 relayed messages, 3 reminders, 4 digests.
+    priority: Mapped[int] = mapped_column()
+    handoff_id: Mapped[int | None] = mapped_column(ForeignKey("handoffs.id", ondelete="CASCADE"), index=True)
+    payload: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    dedupe_key: Mapped[str | None] = mapped_column(String(80), unique=True)
+    #: ``pending``, ``sent`` or ``failed`` (Telegram refused it, or network errors persisted).
+    state: Mapped[str] = mapped_column(String(8), default="pending")
+    attempts: Mapped[int] = mapped_column(default=0)
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow, server_default=func.now())
+    sent_at: Mapped[dt.datetime | None] = mapped_column()
+    sent_message_id: Mapped[int | None] = mapped_column(BigInteger)
 
 
 class CoachTopic(Base):

@@ -9,9 +9,11 @@ from typing import Any
 from sqlalchemy import delete, select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from bot.funnel import reached
 from bot.models import (
     AlertSubscription,
     CoachTopic,
+    FollowUp,
     Handoff,
     PlaceMark,
     PlaceOffer,
@@ -111,6 +113,18 @@ async def export_user(session: AsyncSession, user_id: int, engine: Engine) -> tu
             }
         )
     data["coach_topic"] = (await session.get(CoachTopic, user_id)) is not None
+    data["milestones"] = {name: _iso(at) for name, at in (await reached(session, user_id)).items()}
+    follow_up = await session.get(FollowUp, user_id)
+    data["follow_ups"] = (
+        {
+            "reminders": follow_up.stopped is None,
+            "reminded_at": _iso(follow_up.reminded_at),
+            "still_looking_asked_at": _iso(follow_up.checked_at),
+            "answer": follow_up.outcome,
+        }
+        if follow_up is not None
+        else None
+    )
     body = json.dumps(data, ensure_ascii=False, indent=2, default=str).encode()
     return f"ausbildungsbot-data-{user_id}.json", body
 

@@ -48,11 +48,12 @@ def _discover(ctx: Ctx) -> Replies:
     return ctx.ask("discover", {"q": 0, "answers": {}})
 
 
-def _suggest(ctx: Ctx, mode: str, query: str = "") -> Replies:
+def _suggest(ctx: Ctx) -> Replies:
+    """Occupations of the chosen interests that fit the certificate (after "none of these")."""
     profile = ctx.profile
     hits = ctx.services.occupations.suggest(profile.interest_fields, profile.certificate, ctx.t.lang, limit=5)
     cands = [h.id for h in hits if h.id not in profile.wishes]
-    return ctx.ask("wish_pick", {"mode": mode, "query": query, "cands": cands})
+    return ctx.ask("wish_pick", {"mode": "suggest", "cands": cands})
 
 
 # ---------------------------------------------------------------- wish
@@ -105,7 +106,7 @@ def _pick_text(ctx: Ctx) -> str:
 
 def _picked(ctx: Ctx, value: str) -> Replies:
     if value == "none":
-        return _suggest(ctx, mode="suggest")
+        return _suggest(ctx)
     if value == "retype":
         return ctx.ask("wish")
     if value == "discover":

@@ -19,10 +19,12 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from bot.chat.state_store import StateStore
 from bot.coach.hours import CoachHours
 from bot.coach.store import HandoffStore
-from bot.models import CoachTopic, User, utcnow
+from bot.funnel import Funnel, reach
+from bot.models import CoachTopic, FollowUp, User, utcnow
 from bot.places.controller import PlacesController
 from bot.privacy import apply_retention, export_user
-from dialogs.callbacks import Rating
+from bot.sources import SourceStore
+from dialogs.callbacks import PlaceDetails, PlaceInterested, PlacesPage, Rating
 from dialogs.engine import Engine
 from dialogs.i18n import N_, Translator, translator
 from dialogs.model import Action, Event, Outcome, Reply, State
@@ -92,6 +94,10 @@ class DialogService:
         #: The time now (UTC), for coach hours; tests pass a fixed one.
         self.clock = clock
         self._pending: OrderedDict[int, State] = OrderedDict()
+        #: When each pending person sent their first message (the funnel's "started", stored with consent).
+        self._started: dict[int, dt.datetime] = {}
+        self.funnel = Funnel(sessions)
+        self.sources = SourceStore(sessions)
 
     async def handle(
         self, user_id: int, event: Event, lang: str, update_id: int | None = None, first_name: str = ""
@@ -114,20 +120,26 @@ class DialogService:
             if not new.consented:
                 self._remember(user_id, new)
                 break
+            if stored is None and new.profile.source is not None:  # consent: the deep link's source
+                new.profile.source = await self.sources.resolve(new.profile.source)
             if await self.store.save(user_id, stored, new, update_id) is not None:
                 self._pending.pop(user_id, None)
                 break
         else:
             raise RuntimeError(f"the dialog state changed {WRITE_ATTEMPTS} times while being written")
         topic = await self._delete(user_id) if stored is not None and not new.consented else None
+        if new.consented:
+            await self._milestones(user_id, stored.state if stored is not None else None, new)
         replies = list(outcome.replies)
         handoff_id, attachment = None, None
         for action in outcome.actions:
             if action == "places":
                 replies.append(await self.places.page(user_id, new, 0))
+                await self.funnel.reach(user_id, "places_seen", self.clock())
             elif action == "coach":
                 handoff, created = await self.handoffs.open(user_id, first_name)
                 handoff_id = handoff.id if created else None
+                await self.funnel.reach(user_id, "coach_asked", self.clock())
                 replies += self._coach_replies(new, created)
                 if self.coach.relay and not new.completed:  # asked mid-profile: the way back to it
                     replies.append(self.engine.current(new))
@@ -149,6 +161,7 @@ class DialogService:
         profiles, messages = await apply_retention(self.sessions, inactive_days, message_days, now)
         if profiles:
             self.store.clear()
+            self.funnel.clear()
         return profiles, messages
 
     async def _delete(self, user_id: int) -> CoachTopic | None:
@@ -157,6 +170,7 @@ class DialogService:
             topic = await session.get(CoachTopic, user_id)
             await session.execute(delete(User).where(User.id == user_id))
         self.store.forget(user_id)
+        self.funnel.forget(user_id)
         return topic
 
     async def _outside_dialog(self, user_id: int, state: State, event: Event) -> Result | None:
@@ -164,7 +178,12 @@ class DialogService:
         if isinstance(event.callback, Rating):
             return Result(await self._rate(user_id, state, event.callback), state)
         if event.callback is not None:
-            return Result(await self.places.handle(user_id, state, event.callback), state)
+            replies = await self.places.handle(user_id, state, event.callback)
+            if isinstance(event.callback, PlaceInterested):
+                await self.funnel.reach(user_id, "place_interested", self.clock())
+            elif isinstance(event.callback, PlacesPage | PlaceDetails):
+                await self.funnel.reach(user_id, "places_seen", self.clock())
+            return Result(replies, state)
         if self.coach.relay and self.engine.relays(state) and event.kind in ("text", "unsupported"):
             handoff = await self.handoffs.active(user_id)
             if handoff is not None:
@@ -213,5 +232,20 @@ class DialogService:
     def _remember(self, user_id: int, state: State) -> None:
         self._pending[user_id] = state
         self._pending.move_to_end(user_id)
+        self._started.setdefault(user_id, self.clock())
         while len(self._pending) > MAX_PENDING:
-            self._pending.popitem(last=False)
+            forgotten, _ = self._pending.popitem(last=False)
+            self._started.pop(forgotten, None)
+
+    async def _milestones(self, user_id: int, before: State | None, now: State) -> None:
+        """The funnel's steps reached by this event: the consent (with the first message's time and the
+        follow-ups it covers) and the finished profile."""
+        moment = self.clock()
+        if before is None:
+            started = self._started.pop(user_id, moment)
+            async with self.sessions.begin() as session:
+                await reach(session, user_id, "started", started)
+                await reach(session, user_id, "consented", moment)
+                await session.merge(FollowUp(user_id=user_id))
+        if now.completed and (before is None or not before.completed):
+            await self.funnel.reach(user_id, "profile_done", moment)

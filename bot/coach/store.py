@@ -9,6 +9,7 @@ from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from bot.funnel import reach
 from bot.models import Coach, CoachTopic, Handoff, RelayMessage, utcnow
 
 ACTIVE = ("open", "taken")
@@ -65,6 +66,7 @@ class HandoffStore:
                 handoff.coach_id, handoff.coach_name, handoff.taken_at = coach_id, coach_name[:64], now
             elif status == "closed":
                 handoff.closed_at = now
+                await reach(session, handoff.user_id, "conversation_closed", now)
             elif status == "open":
                 handoff.closed_at = None
             return handoff
@@ -169,6 +171,10 @@ class HandoffStore:
                 return
             row.state = state
             row.attempts += 1
+            if state == "sent" and row.direction == "to_user":
+                handoff = await session.get(Handoff, row.handoff_id)
+                if handoff is not None:
+                    await reach(session, handoff.user_id, "coach_answered", utcnow())
             row.sent_message_id = sent_message_id
             row.next_attempt_at = utcnow() + dt.timedelta(seconds=retry_in)
 
