@@ -246,3 +246,42 @@ class Coach(Base):
     user_id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
     name: Mapped[str] = mapped_column(String(64), default="")
     languages: Mapped[list[str]] = mapped_column(JSON, default=list)
+
+
+class Source(Base):
+    """A place young people come from (a school, a job centre, an event) with its own deep link."""
+
+    __tablename__ = "sources"
+
+    #: The ``start`` parameter of the link (``knowledge.sources``).
+    code: Mapped[str] = mapped_column(String(64), primary_key=True)
+    name: Mapped[str] = mapped_column(String(200))
+    created_at: Mapped[dt.datetime] = mapped_column(server_default=func.now())
+
+
+class Milestone(Base):
+    """When a person first reached a step of the funnel (``bot/funnel.py``): a name and a moment, no text."""
+
+    __tablename__ = "milestones"
+
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), primary_key=True)
+    name: Mapped[str] = mapped_column(String(24), primary_key=True)
+    reached_at: Mapped[dt.datetime] = mapped_column()
+
+
+class FollowUp(Base):
+    """The follow-up messages of one person whose consent covered them (``bot/followup.py``)."""
+
+    __tablename__ = "follow_ups"
+
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), primary_key=True)
+    created_at: Mapped[dt.datetime] = mapped_column(server_default=func.now())
+    #: The last activity of the dropped profile that got its reminder (one per dropped dialog).
+    reminded_for: Mapped[dt.datetime | None] = mapped_column()
+    reminded_at: Mapped[dt.datetime | None] = mapped_column()
+    #: When the "still looking?" check was sent (once).
+    checked_at: Mapped[dt.datetime | None] = mapped_column()
+    #: The answer to it: ``searching``, ``found`` or ``paused``.
+    outcome: Mapped[str | None] = mapped_column(String(12))
+    #: No follow-up any more: ``opt_out`` (the person's button) or ``blocked`` (the person blocked the bot).
+    stopped: Mapped[str | None] = mapped_column(String(8))
