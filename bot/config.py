@@ -3,10 +3,14 @@
 from __future__ import annotations
 
 import datetime as dt
+import functools
+import os
 import re
+import unicodedata
 from pathlib import Path
 from urllib.parse import urlparse
 
+from dotenv import dotenv_values
 from pydantic import Field, SecretStr, ValidationError, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
@@ -28,6 +32,12 @@ class Settings(BaseSettings):
     telegram_api_base_url: str = "https://api.telegram.org/bot"
     database_url: str = ""
     coach_chat_id: int | None = None
+    #: One coach group per operator: ``Town=chat_id`` pairs, comma-separated (``bot/coach/routing.py``).
+    coach_groups: str = ""
+    #: Messages the bot sends into one coach group per ``coach_group_rate_seconds`` (Telegram allows ~20 a
+    #: minute); tests shorten the window to run in seconds.
+    coach_group_rate: int = Field(default=20, ge=1)
+    coach_group_rate_seconds: float = Field(default=60.0, gt=0)
     log_level: str = "INFO"
     #: ``./data`` of the directory the bot is started in (read when the settings are loaded).
     data_dir: Path = Field(default_factory=lambda: Path.cwd() / "data")
@@ -120,6 +130,38 @@ class Settings(BaseSettings):
             CoachHours.parse(value)
         return value
 
+    @field_validator("coach_groups")
+    @classmethod
+    def _coach_groups(cls, value: str) -> str:
+        parse_coach_groups(value)
+        return value
+
+    @property
+    def coach_group_pairs(self) -> list[tuple[str, int]]:
+        """``COACH_GROUPS`` as (town, chat id) pairs, in the order given."""
+        return parse_coach_groups(self.coach_groups)
+
+    def per_town(self, name: str, town: str) -> str:
+        """The value of ``<NAME>_<TOWN>`` (e.g. ``COACH_HOURS_HERNE``) from the environment or ``.env``,
+        empty when not set. Such names depend on ``COACH_GROUPS``, so they are not declared fields."""
+        key = f"{name}_{town_key(town)}".upper()
+        value = os.environ.get(key)
+        if value is None:
+            value = _dotenv().get(key)
+        return (value or "").strip()
+
+    def group_hours(self, town: str) -> CoachHours | None:
+        """``COACH_HOURS_<TOWN>``, else ``COACH_HOURS``."""
+        text = self.per_town("COACH_HOURS", town) or self.coach_hours
+        return CoachHours.parse(text) if text.strip() else None
+
+    def group_contact_texts(self, town: str) -> dict[str, str]:
+        """Who answers in this town's group, per chat language: ``COACH_CONTACT_TEXT_<TOWN>_<LANG>``, else
+        ``COACH_CONTACT_TEXT_<TOWN>`` (the operator's name and number, shown in every language)."""
+        every = self.per_town("COACH_CONTACT_TEXT", town)
+        texts = {lang: self.per_town("COACH_CONTACT_TEXT", f"{town}_{lang}") or every for lang in LANGUAGES}
+        return {lang: text for lang, text in texts.items() if text}
+
     @property
     def contact_texts(self) -> dict[str, str]:
         """The operator's contact text per language code, only for languages that have one."""
@@ -141,6 +183,35 @@ class Settings(BaseSettings):
         if self.database_url:
             return self.database_url
         return f"sqlite+aiosqlite:///{self.data_dir / 'ausbildungsbot.sqlite3'}"
+
+
+def town_key(town: str) -> str:
+    """A town as part of a variable name: ``Castrop-Rauxel`` -> ``CASTROP_RAUXEL``, ``Lünen`` -> ``LUENEN``."""
+    folded = town.upper().replace("Ä", "AE").replace("Ö", "OE").replace("Ü", "UE").replace("ß", "SS")
+    ascii_only = unicodedata.normalize("NFKD", folded).encode("ascii", "ignore").decode()
+    return re.sub(r"[^A-Z0-9]+", "_", ascii_only).strip("_")
+
+
+def parse_coach_groups(value: str) -> list[tuple[str, int]]:
+    """``"Herne=-1001111111111, Bochum=-1002222222222"`` -> ``[("Herne", -100…), ("Bochum", -100…)]``."""
+    pairs: list[tuple[str, int]] = []
+    for item in filter(None, (part.strip() for part in value.split(","))):
+        town, sep, chat = item.partition("=")
+        try:
+            chat_id = int(chat.strip())
+        except ValueError:
+            chat_id = 0
+        if not sep or not town.strip() or chat_id >= 0:
+            raise ValueError(f"{item!r}: use Town=chat_id pairs such as Herne=-1001111111111")
+        if town.strip().casefold() in (t.casefold() for t, _ in pairs):
+            raise ValueError(f"{town.strip()} is named twice")
+        pairs.append((town.strip(), chat_id))
+    return pairs
+
+
+@functools.cache
+def _dotenv() -> dict[str, str | None]:
+    return dotenv_values(".env")
 
 
 def load_settings() -> Settings:
