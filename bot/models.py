@@ -137,6 +137,87 @@ class PlaceMark(Base):
     created_at: Mapped[dt.datetime] = mapped_column(server_default=func.now())
 
 
+class Company(Base):
+    """A company that reports places through the bot (``dialogs.company``): business contact data of one
+    contact person, whose Telegram user id is ``user_id``, and the company flow's dialog state.
+
+    A row exists from the moment the contact read the data note and went on; ``/delete`` and the retention
+    clean-up remove it with its places."""
+
+    __tablename__ = "companies"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(BigInteger, unique=True)
+    lang: Mapped[str] = mapped_column(String(8))
+    step: Mapped[str] = mapped_column(String(32))
+    state: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    name: Mapped[str] = mapped_column(String(300), default="")
+    contact: Mapped[str] = mapped_column(String(300), default="")
+    #: Phone number or e-mail address: for coaches only, never shown to young people.
+    reach: Mapped[str] = mapped_column(String(300), default="")
+    street: Mapped[str] = mapped_column(String(300), default="")
+    postcode: Mapped[str] = mapped_column(String(10), default="")
+    town: Mapped[str] = mapped_column(String(100), default="")
+    lat: Mapped[float | None] = mapped_column(Float)
+    lon: Mapped[float | None] = mapped_column(Float)
+    #: The company's topic in the coach group, opened by a coach's question ("Rückfrage").
+    topic_chat_id: Mapped[int | None] = mapped_column(BigInteger)
+    topic_thread_id: Mapped[int | None] = mapped_column(BigInteger)
+    #: A coach's question is open: what the contact types goes to the topic.
+    question_open: Mapped[bool] = mapped_column(Boolean, default=False)
+    created_at: Mapped[dt.datetime] = mapped_column(server_default=func.now())
+    updated_at: Mapped[dt.datetime] = mapped_column(server_default=func.now(), onupdate=utcnow, index=True)
+
+
+class CompanyPlace(Base):
+    """A company's place: the ``places`` row young people search (``source = "company"``, ``active`` only
+    while approved) and what only the company and the coaches see (status, verification, expiry)."""
+
+    __tablename__ = "company_places"
+    __table_args__ = (Index("ix_company_places_expiry", "status", "confirmed_at"),)
+
+    place_id: Mapped[int] = mapped_column(ForeignKey("places.id", ondelete="CASCADE"), primary_key=True)
+    company_id: Mapped[int] = mapped_column(ForeignKey("companies.id", ondelete="CASCADE"), index=True)
+    occupation_id: Mapped[str] = mapped_column(String(40))
+    count: Mapped[int] = mapped_column(default=1)
+    #: ``YYYY-MM`` or ``asap``.
+    start: Mapped[str] = mapped_column(String(7))
+    #: Least certificate, or ``any``.
+    certificate: Mapped[str] = mapped_column(String(8))
+    note: Mapped[str] = mapped_column(Text, default="")
+    #: ``pending``, ``approved``, ``rejected``, ``withdrawn``, ``filled`` or ``expired``
+    #: (``dialogs.company.profile.PLACE_STATUSES``).
+    status: Mapped[str] = mapped_column(String(12), default="pending")
+    #: Why a coach rejected it (a code of ``bot.coach.verification.REASONS``).
+    reason: Mapped[str] = mapped_column(String(24), default="")
+    #: A young person of the programme got it (recorded by a coach).
+    filled_by_programme: Mapped[bool] = mapped_column(Boolean, default=False)
+    #: Last approved or confirmed as still open; "Ist der Platz noch frei?" comes six weeks later.
+    confirmed_at: Mapped[dt.datetime | None] = mapped_column()
+    #: When that question was sent; no answer within a week deactivates the place.
+    asked_at: Mapped[dt.datetime | None] = mapped_column()
+    card_chat_id: Mapped[int | None] = mapped_column(BigInteger)
+    card_message_id: Mapped[int | None] = mapped_column(BigInteger)
+    created_at: Mapped[dt.datetime] = mapped_column(server_default=func.now())
+    updated_at: Mapped[dt.datetime] = mapped_column(server_default=func.now(), onupdate=utcnow)
+
+
+class CompanyShare(Base):
+    """A young person's yes to "may the coach send the company your first name and profile?" for one
+    company place; then the coach's sending and the company's wish to meet. Deleted with the person."""
+
+    __tablename__ = "company_shares"
+    __table_args__ = (UniqueConstraint("user_id", "place_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    place_id: Mapped[int] = mapped_column(ForeignKey("places.id", ondelete="CASCADE"), index=True)
+    first_name: Mapped[str] = mapped_column(String(64), default="")
+    agreed_at: Mapped[dt.datetime] = mapped_column(server_default=func.now())
+    sent_at: Mapped[dt.datetime | None] = mapped_column()
+    meet_at: Mapped[dt.datetime | None] = mapped_column()
+
+
 class AlertSubscription(Base):
     """Opt-in to hear about new places; at most one message per day."""
 

@@ -18,7 +18,8 @@ from knowledge.types import Home, OccupationFacts, OccupationHit
 EventKind = Literal["text", "choice", "button", "location", "command", "unsupported"]
 #: Work the dialog hands to the transport: show places, open a coach request, export or delete data,
 #: relay a message to the coach; for a company contact (``dialogs.company``): submit the place being
-#: drafted, withdraw or mark as filled the place chosen, hand the person over to the young people's dialog.
+#: drafted, withdraw or mark as filled the place chosen, hand the person over to the young people's dialog;
+#: and from the young people's dialog to the company flow.
 Action = Literal[
     "places",
     "coach",
@@ -29,6 +30,7 @@ Action = Literal[
     "company_withdraw",
     "company_filled",
     "youth",
+    "company",
 ]
 
 

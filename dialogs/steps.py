@@ -7,6 +7,7 @@ texts (``make locales-update``). docs/architecture.md walks through it.
 
 from __future__ import annotations
 
+from dialogs.company.steps import TO_COMPANY
 from dialogs.discovery import DISCOVER, DISCOVER_PICK
 from dialogs.flow import Command, Flow, Step
 from dialogs.questions import (
@@ -66,7 +67,7 @@ STEP_LIST: tuple[Step, ...] = (
 
 #: ``/start <keyword>`` (a deep link) that opens something else than the young people's dialog; any other
 #: argument is a source code (``dialogs.screens``).
-START_KEYWORDS: dict[str, Command] = {}
+START_KEYWORDS: dict[str, Command] = {"betrieb": TO_COMPANY}
 
-FLOW = Flow(STEP_LIST, COMMANDS, unknown_command, start_keywords=START_KEYWORDS)
+FLOW = Flow(STEP_LIST, {**COMMANDS, "betrieb": TO_COMPANY}, unknown_command, start_keywords=START_KEYWORDS)
 STEPS = FLOW.by_id

@@ -700,6 +700,15 @@ COMPANY_STEP_LIST: tuple[Step, ...] = (
     B_HELP,
 )
 
+def _to_company(ctx: Ctx) -> Replies:
+    """In the young people's flow, ``/betrieb`` and the link ``?start=betrieb`` hand over to this flow."""
+    ctx.actions.append("company")
+    return []
+
+
+#: The command of the young people's flow that opens this one (``dialogs.steps``).
+TO_COMPANY = Command(_to_company)
+
 COMPANY_FLOW = Flow(COMPANY_STEP_LIST, COMPANY_COMMANDS, _unknown, answers_of=lambda state: state.company)
 
 
