@@ -150,6 +150,15 @@ class CoachReopen(Packed):
     handoff_id: int
 
 
+@dataclass(frozen=True)
+class CoachHandOver(Packed):
+    """Hand a person over to another operator's coach group (``bot/coach/routing.py``, by position)."""
+
+    PREFIX: ClassVar[str] = "co:h"
+    handoff_id: int
+    group_index: int
+
+
 # ---------------------------------------------------------------- companies' places (``vf``, ``cp``, ``sh``)
 
 
@@ -235,7 +244,7 @@ PLACES_KINDS: tuple[type[Packed], ...] = (
     PlaceDismissed,
     PlaceAlerts,
 )
-COACH_KINDS: tuple[type[Packed], ...] = (CoachTake, CoachClose, CoachReopen)
+COACH_KINDS: tuple[type[Packed], ...] = (CoachTake, CoachClose, CoachReopen, CoachHandOver)
 #: Buttons of the coach group's verification cards and share notices (``bot/coach/verification.py``).
 VERIFY_KINDS: tuple[type[Packed], ...] = (
     VerifyApprove,

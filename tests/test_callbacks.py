@@ -24,6 +24,7 @@ BIG = 10**15  # larger than any id the database hands out
         cb.CoachTake(BIG),
         cb.CoachClose(BIG),
         cb.CoachReopen(BIG),
+        cb.CoachHandOver(BIG, 99),
         cb.VerifyApprove(BIG),
         cb.VerifyReject(BIG),
         cb.VerifyReason(BIG, "incomplete"),
