@@ -16,6 +16,8 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from bot.chat.service import CoachOptions, DialogService
 from bot.chat.state_store import open_state_store
 from bot.coach.store import HandoffStore
+from bot.companies.service import CompanyService
+from bot.companies.store import CompanyStore
 from bot.config import Settings
 from bot.database import create_engine, sessionmaker, upgrade
 from bot.models import utcnow
@@ -95,6 +97,7 @@ async def open_runtime(
             HandoffStore(sessions),
             coach,
             clock=clock,
+            companies=CompanyService(CompanyStore(sessions, matcher.catalogue), services, clock),
         )
     except BaseException:
         await db.dispose()

@@ -10,10 +10,18 @@ import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from dialogs.callbacks import PlaceAlerts, PlaceDetails, PlaceDismissed, PlaceInterested, PlacesPage
+from dialogs.callbacks import (
+    PlaceAlerts,
+    PlaceDetails,
+    PlaceDismissed,
+    PlaceInterested,
+    PlacesPage,
+    ShareAnswer,
+)
 from dialogs.i18n import N_, Translator
 from dialogs.model import Button, Reply
-from dialogs.questions import CERTIFICATE, INTEREST_CHOICES
+from dialogs.profile import Profile
+from dialogs.questions import CERTIFICATE, GUARDIAN_AGE, INTEREST_CHOICES
 
 PAGE_SIZE = 5
 #: Short names of the certificate a place asks for, on each line of the list: German terms, kept as they are.
@@ -41,6 +49,10 @@ class PlaceCard:
     certificate: str | None = None
     #: Why a place of another occupation is shown, in a few words (see :func:`fit_reason`).
     why: str = ""
+    #: A company reported it in the bot and a coach approved it ("über Ausbildungswege NRW").
+    via_programme: bool = False
+    #: The company's short text about the place.
+    note: str = ""
 
 
 def _occupation(t: Translator, card: PlaceCard) -> str:
@@ -99,7 +111,10 @@ def _certificate_needed(t: Translator, certificate: str) -> str:
 
 
 def _demo(t: Translator, card: PlaceCard) -> str:
-    return t.gettext(N_("🧪 EXAMPLE (not a real place)")) + " " if card.demo else ""
+    """The example set's marker, or the marker of a place a company reported through the programme."""
+    if card.demo:
+        return t.gettext(N_("🧪 EXAMPLE (not a real place)")) + " "
+    return t.gettext(N_("🤝 via Ausbildungswege NRW")) + " " if card.via_programme else ""
 
 
 def list_reply(
@@ -191,6 +206,10 @@ def details_reply(t: Translator, card: PlaceCard, page: int) -> Reply:
     needed = _certificate_needed(t, card.certificate) if card.certificate else ""
     if needed:
         lines.append(needed)
+    if card.note:
+        lines.append(t.gettext(N_("From the company: {text}"), text=card.note))
+    if card.via_programme:
+        lines.append(t.gettext(N_("A coach of Ausbildungswege NRW arranges the contact with the company.")))
     if card.contact:
         lines.append(t.gettext(N_("Contact: {contact}"), contact=t.keep_ltr(card.contact)))
     if card.url:
@@ -205,3 +224,31 @@ def details_reply(t: Translator, card: PlaceCard, page: int) -> Reply:
         (Button(t.gettext(N_("⬅️ Back to the list")), callback=PlacesPage(page)),),
     )
     return Reply("\n".join(lines), rows)
+
+
+def may_share(profile: Profile) -> bool:
+    """May the young person be asked to share their profile with a company? Under 16 only when their
+    parent or guardian agreed (that consent covers it); otherwise it is not offered."""
+    return profile.age is not None and (profile.age >= GUARDIAN_AGE or profile.guardian_consent)
+
+
+def share_question(t: Translator, place_id: int, employer: str, guardian: bool) -> Reply:
+    """After "interested" in a company's place: may the coach send the company the first name and profile?"""
+    text = t.gettext(
+        N_(
+            "May the coach send {company} your first name and your profile (age, school certificate, "
+            "languages, town, start date)? Never your phone number or address – the coach arranges the contact."
+        ),
+        company=t.keep_ltr(employer),
+    )
+    if guardian:
+        text += "\n" + t.gettext(
+            N_("Your parent or guardian agreed when you started, which covers this too.")
+        )
+    buttons = (
+        (
+            Button(t.gettext(N_("✅ Yes, send it")), callback=ShareAnswer(place_id, True)),
+            Button(t.gettext(N_("No")), callback=ShareAnswer(place_id, False)),
+        ),
+    )
+    return Reply(text, buttons)

@@ -12,6 +12,7 @@ import datetime as dt
 from collections import OrderedDict
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from sqlalchemy import delete
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
@@ -28,6 +29,9 @@ from dialogs.callbacks import PlaceDetails, PlaceInterested, PlacesPage, Rating
 from dialogs.engine import Engine
 from dialogs.i18n import N_, Translator, translator
 from dialogs.model import Action, Event, Outcome, Reply, State
+
+if TYPE_CHECKING:  # the company side builds on this module's Result
+    from bot.companies.service import CompanyService
 
 CONTACT_TEXT = N_(
     "A coach of Ausbildungswege NRW will contact you. The programme is run in Herne by the Gemeinnützige "
@@ -84,8 +88,11 @@ class DialogService:
         handoffs: HandoffStore,
         coach: CoachOptions | None = None,
         clock: Callable[[], dt.datetime] = utcnow,
+        companies: CompanyService | None = None,
     ) -> None:
         self.sessions = sessions
+        #: The company flow (``bot/companies/service.py``): company contacts talk to it instead.
+        self.companies = companies
         self.store = store
         self.engine = engine
         self.places = places
@@ -103,6 +110,11 @@ class DialogService:
         self, user_id: int, event: Event, lang: str, update_id: int | None = None, first_name: str = ""
     ) -> Result:
         """Apply ``event``; ``update_id`` makes a redelivered Telegram update a no-op (it re-asks instead)."""
+        if self.companies is not None:
+            routed = await self.companies.route(user_id, event, lang, first_name, self.state)
+            if isinstance(routed, Result):
+                return routed
+            event = routed or event
         outside = event.kind == "button" or (self.coach.relay and event.kind in ("text", "unsupported"))
         current = await self.state(user_id) if outside else None
         if current is not None and current.consented:
@@ -143,6 +155,10 @@ class DialogService:
                 replies += self._coach_replies(new, created)
                 if self.coach.relay and not new.completed:  # asked mid-profile: the way back to it
                     replies.append(self.engine.current(new))
+            elif action == "company" and self.companies is not None:  # /betrieb, ?start=betrieb
+                routed = await self.companies.open(user_id, lang)
+                if isinstance(routed, Result):
+                    return routed
             elif action == "export" and stored is not None:
                 async with self.sessions() as session:
                     attachment = await export_user(session, user_id, self.engine)

@@ -2,16 +2,26 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 from collections.abc import Callable, Mapping
 
 from bot.models import PlaceOffer
-from bot.places.store import PlacesStore
+from bot.places.store import COMPANY_SOURCE, PlacesStore
 from dialogs.callbacks import Packed, PlaceAlerts, PlaceDetails, PlaceDismissed, PlaceInterested, PlacesPage
 from dialogs.i18n import N_, Translator, translator
 from dialogs.model import Reply, State
-from dialogs.places_view import PAGE_SIZE, PlaceCard, details_reply, fit_reason, list_reply
+from dialogs.places_view import (
+    PAGE_SIZE,
+    PlaceCard,
+    details_reply,
+    fit_reason,
+    list_reply,
+    may_share,
+    share_question,
+)
 from dialogs.profile import Profile
+from dialogs.questions import GUARDIAN_AGE
 from knowledge.catalogue import Catalogue
 from knowledge.gazetteer import distance_km
 from knowledge.places import FIT_FIELD, SearchProfile, targets
@@ -73,7 +83,12 @@ class PlacesController:
                 if interested
                 else N_("Okay, I won't show it again.")
             )
-            return [await self.page(user_id, state, button.page, note=note)]
+            replies = [await self.page(user_id, state, button.page, note=note)]
+            row = (await self.store.get([button.place_id])).get(button.place_id)
+            if interested and row is not None and row.source == COMPANY_SOURCE and may_share(state.profile):
+                under_16 = state.profile.age is not None and state.profile.age < GUARDIAN_AGE
+                replies.append(share_question(t, row.id, row.employer, guardian=under_16))
+            return replies
         if isinstance(button, PlaceAlerts):
             await self.store.subscribe(user_id, button.on)
             note = (
@@ -133,13 +148,18 @@ class PlacesController:
             return None
         row = rows[place_id]
         fits = targets(self.catalogue, profile, self.relations)
-        return self._to_card(
+        card = self._to_card(
             row,
             translator(state.lang),
             distance_km(profile.lat, profile.lon, row.lat, row.lon),
             fits.fit.get(row.occupation_id or "", FIT_FIELD),
             await self.store.marks(user_id),
             fits.why,
+        )
+        return (
+            dataclasses.replace(card, note=await self.store.company_note(place_id))
+            if card.via_programme
+            else card
         )
 
     def _why(self, t: Translator, why: tuple[str, str] | None) -> str:
@@ -179,4 +199,5 @@ class PlacesController:
             interested=marks.get(row.id) == "interested",
             certificate=row.certificate,
             why=self._why(t, why.get(row.occupation_id or "")) if fit else "",
+            via_programme=row.source == COMPANY_SOURCE,
         )

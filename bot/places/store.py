@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from sqlalchemy import ColumnElement, case, func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from bot.models import AlertSubscription, PlaceMark, PlaceOffer, utcnow
+from bot.models import AlertSubscription, CompanyPlace, PlaceMark, PlaceOffer, utcnow
 from knowledge.catalogue import CERTIFICATES, Catalogue
 from knowledge.places import (
     FIT_RELATED,
@@ -51,6 +51,9 @@ class SearchResult:
     earlier: bool = False
 
 
+#: ``places.source`` of the places companies report in the bot (``bot/companies/``), shown once a coach
+#: approved them.
+COMPANY_SOURCE = "company"
 #: Most places one search returns (ten pages of five): nobody pages further.
 MAX_RESULTS = 50
 #: Counting stops here ("more than 500 places"): an exact count of a huge area buys nothing.
@@ -212,6 +215,12 @@ class PlacesStore:
         async with self.sessions() as session:
             rows = (await session.scalars(select(PlaceOffer).where(PlaceOffer.id.in_(place_ids)))).all()
         return {row.id: row for row in rows}
+
+    async def company_note(self, place_id: int) -> str:
+        """The company's short text about one of its places (empty for other places)."""
+        async with self.sessions() as session:
+            row = await session.get(CompanyPlace, place_id)
+        return row.note if row is not None else ""
 
     async def mark(self, user_id: int, place_id: int, status: str) -> bool:
         async with self.sessions.begin() as session:

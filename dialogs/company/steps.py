@@ -700,6 +700,7 @@ COMPANY_STEP_LIST: tuple[Step, ...] = (
     B_HELP,
 )
 
+
 def _to_company(ctx: Ctx) -> Replies:
     """In the young people's flow, ``/betrieb`` and the link ``?start=betrieb`` hand over to this flow."""
     ctx.actions.append("company")
