@@ -17,9 +17,11 @@ from bot.runtime import open_runtime, setup_logging
 from dialogs.i18n import LANGUAGES, negotiate
 
 if TYPE_CHECKING:
+    from sqlalchemy.ext.asyncio import AsyncEngine
     from telegram.error import TelegramError
 
     from bot.models import Handoff
+    from bot.sources import SourceStore
     from dialogs.model import State
     from knowledge.catalogue import Catalogue
 
@@ -123,7 +125,23 @@ def _parser() -> argparse.ArgumentParser:
         "--format", choices=("md", "csv", "png"), default="md", help="output format (default md)"
     )
     report.add_argument("--out", help="write to this file (required for png; default: standard output)")
+    report.add_argument(
+        "--funnel",
+        action="store_true",
+        help="only the funnel: how far people got, per source, language, town",
+    )
     report.set_defaults(func=_report)
+    sources = sub.add_parser("sources", help="where young people come from: deep links and QR codes")
+    sources_sub = sources.add_subparsers(dest="sources_command", required=True, metavar="ACTION")
+    add = sources_sub.add_parser("add", help="register a source (or rename it) and print its link")
+    add.add_argument("code", type=_source_code, help="1-64 characters of A-Z, a-z, 0-9, _ and -")
+    add.add_argument("--name", required=True, help='e.g. "Hauptschule am Schwalbenweg, Herne"')
+    add.set_defaults(func=_sources_add)
+    qr = sources_sub.add_parser("qr", help="write the source's link as a QR code PNG for a flyer")
+    qr.add_argument("code", type=_source_code, help="a registered source")
+    qr.add_argument("--out", required=True, help="the PNG file to write")
+    qr.set_defaults(func=_sources_qr)
+    sources_sub.add_parser("list", help="every source with its people count").set_defaults(func=_sources_list)
     handoffs = sub.add_parser("handoffs", help="list coach requests (oldest first)")
     handoffs.add_argument("--all", action="store_true", help="include closed requests")
     handoffs.set_defaults(func=_handoffs)
@@ -297,6 +315,7 @@ def _date_arg(value: str) -> dt.date:
 
 async def _report(settings: Settings, args: argparse.Namespace) -> int:
     from bot.report.chart import render_png
+    from bot.report.funnel import build_funnel, funnel_csv, funnel_markdown
     from bot.report.query import build_report
     from bot.report.render import render_csv, render_markdown
 
@@ -313,20 +332,109 @@ async def _report(settings: Settings, args: argparse.Namespace) -> int:
         report = await build_report(
             runtime.dialogs.sessions, runtime.catalogue, city=args.city, since=args.since
         )
+        funnel = await build_funnel(runtime.dialogs.sessions, city=args.city, since=args.since)
     finally:
         await runtime.close()
+    if args.format == "md":
+        text = (
+            funnel_markdown(funnel)
+            if args.funnel
+            else render_markdown(report) + "\n" + funnel_markdown(funnel)
+        )
+    else:
+        text = funnel_csv(funnel) if args.funnel else render_csv(report)
     if out is None:
-        sys.stdout.write(render_markdown(report) if args.format == "md" else render_csv(report))
+        sys.stdout.write(text)
         return 0
     try:
         if args.format == "png":
-            render_png(report, out)
+            render_png(report, out, funnel=funnel)
         else:
-            text = render_markdown(report) if args.format == "md" else render_csv(report)
             out.write_text(text, encoding="utf-8")
     except OSError as exc:
         raise Failure(f"--out {out}: cannot write: {exc.strerror or exc}") from None
     print(f"{args.format} written to {out}", file=sys.stderr)
+    return 0
+
+
+def _source_code(value: str) -> str:
+    from dialogs.steps import START_KEYWORDS
+    from knowledge.sources import RESERVED, is_code
+
+    if not is_code(value):
+        raise argparse.ArgumentTypeError(f"{value!r}: 1-64 characters of A-Z, a-z, 0-9, _ and -")
+    if value in RESERVED or value in START_KEYWORDS:
+        raise argparse.ArgumentTypeError(f"{value!r} is reserved; choose another code")
+    return value
+
+
+async def _source_store(settings: Settings) -> tuple[SourceStore, AsyncEngine]:
+    """The sources on the settings' database (migrated), without the dialog's catalogue and matcher."""
+    from bot.database import create_engine, sessionmaker
+    from bot.sources import SourceStore
+
+    await upgrade(settings.db_url)
+    db = create_engine(settings.db_url)
+    return SourceStore(sessionmaker(db)), db
+
+
+def _link(settings: Settings, code: str) -> str:
+    from knowledge.sources import deep_link
+
+    if not settings.telegram_bot_username:
+        raise ConfigError("TELEGRAM_BOT_USERNAME: the bot's @username is needed for its links")
+    return deep_link(settings.telegram_bot_username, code)
+
+
+async def _sources_add(settings: Settings, args: argparse.Namespace) -> int:
+    name = " ".join(args.name.split())
+    if not name or len(name) > 200:
+        raise ConfigError("--name: 1-200 characters")
+    store, db = await _source_store(settings)
+    try:
+        created = await store.add(args.code, name)
+    finally:
+        await db.dispose()
+    print(f"{'registered' if created else 'renamed'} {args.code}: {name}")
+    if settings.telegram_bot_username:
+        print(_link(settings, args.code))
+    else:
+        print("link: set TELEGRAM_BOT_USERNAME (the bot's @username) to print it")
+    return 0
+
+
+async def _sources_qr(settings: Settings, args: argparse.Namespace) -> int:
+    from bot.qr import write_flyer_qr
+
+    link, out = _link(settings, args.code), Path(args.out)
+    store, db = await _source_store(settings)
+    try:
+        source = await store.get(args.code)
+    finally:
+        await db.dispose()
+    if source is None:
+        raise Failure(f"{args.code}: no such source (`ausbildungsbot sources add {args.code} --name ...`)")
+    try:
+        write_flyer_qr(link, source.name, out)
+    except OSError as exc:
+        raise Failure(f"--out {out}: cannot write: {exc.strerror or exc}") from None
+    print(f"QR code for {link} written to {out}")
+    return 0
+
+
+async def _sources_list(settings: Settings, args: argparse.Namespace) -> int:
+    from bot.report.render import people
+
+    store, db = await _source_store(settings)
+    try:
+        counts = await store.counts()
+    finally:
+        await db.dispose()
+    if not counts:
+        print("no sources yet (`ausbildungsbot sources add CODE --name NAME`)")
+    width = max((len(c.code) for c in counts), default=0)
+    for count in counts:
+        print(f"{count.code:{width}}  {people(count.people):>5} people  {count.name}")
     return 0
 
 

@@ -30,6 +30,8 @@ class Settings(BaseSettings):
 
     telegram_bot_token: SecretStr | None = None
     telegram_api_base_url: str = "https://api.telegram.org/bot"
+    #: The bot's @username, for the deep links of sources (``ausbildungsbot sources``).
+    telegram_bot_username: str = ""
     database_url: str = ""
     coach_chat_id: int | None = None
     #: One coach group per operator: ``Town=chat_id`` pairs, comma-separated (``bot/coach/routing.py``).
@@ -71,6 +73,8 @@ class Settings(BaseSettings):
     retention_time: dt.time = dt.time(3, 30)
     message_retention_days: int = Field(default=90, ge=1)
     alert_check_minutes: int = Field(default=30, ge=1)
+    #: How often the bot looks for people due a follow-up (a dropped profile, the 30-day check).
+    follow_up_check_minutes: int = Field(default=15, ge=1)
     webhook_url: str = ""
     webhook_secret: SecretStr | None = None
     webhook_listen: str = "127.0.0.1"
@@ -93,6 +97,14 @@ class Settings(BaseSettings):
         parsed = urlparse(value)
         if parsed.scheme not in ("http", "https") or not parsed.netloc:
             raise ValueError("must be an http(s) URL such as http://127.0.0.1:8081/bot")
+        return value
+
+    @field_validator("telegram_bot_username")
+    @classmethod
+    def _bot_username(cls, value: str) -> str:
+        value = value.strip().removeprefix("@")
+        if value and not re.fullmatch(r"[A-Za-z][A-Za-z0-9_]{3,31}", value):
+            raise ValueError("the bot's username as @BotFather shows it, e.g. ausbildungswege_bot")
         return value
 
     @field_validator("database_url")

@@ -39,7 +39,7 @@ REMEMBERED = 50_000
 
 async def reach(session: AsyncSession, user_id: int, milestone: Milestone, at: dt.datetime) -> None:
     """Record ``milestone`` for the person at ``at`` unless it was reached before (or they have no row)."""
-    dialect = postgresql if session.bind.dialect.name == "postgresql" else sqlite
+    dialect = postgresql if session.get_bind().dialect.name == "postgresql" else sqlite
     rows = select(literal(user_id), literal(milestone), literal(at, UTCDateTime())).where(
         exists().where(User.id == user_id)
     )

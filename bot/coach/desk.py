@@ -34,6 +34,7 @@ from bot.config import Settings
 from bot.models import Handoff, utcnow
 from bot.places.store import PlacesStore
 from bot.report.chart import render_png
+from bot.report.funnel import build_funnel, funnel_summary
 from bot.report.query import build_report
 from bot.report.render import summary_text
 from dialogs import callbacks
@@ -219,6 +220,12 @@ class CoachDesk:
         message = update.effective_message
         assert message is not None
         city = " ".join(context.args or []) or None
+        if city == "funnel":  # ``/report funnel``: how far people got, per source (bot/report/funnel.py)
+            funnel = await build_funnel(self.dialogs.sessions)
+            await context.bot.send_message(
+                self.chat_id, funnel_summary(funnel), message_thread_id=message.message_thread_id
+            )
+            return
         report = await build_report(self.dialogs.sessions, default_catalogue(), city=city)
         with tempfile.TemporaryDirectory() as tmp:
             chart = Path(tmp) / "report.png"

@@ -3,9 +3,15 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
+from bot.funnel import MILESTONES
+from bot.report.funnel import STEP_NAMES, FunnelReport
 from bot.report.query import MIN_PEOPLE, Report, rank, totals
 from bot.report.render import SMALL, date_text, people
+
+if TYPE_CHECKING:
+    from matplotlib.axes import Axes
 
 WIDTH_IN, HEIGHT_IN, DPI = 8, 10, 100
 
@@ -14,8 +20,9 @@ def short_name(name: str, size: int = 30) -> str:
     return name if len(name) <= size else name[: size - 1].rstrip() + "…"
 
 
-def render_png(report: Report, path: Path, top: int = 12) -> None:
-    """Horizontal bars of the ``top`` occupations: open places and wishes side by side, 800×1000 px."""
+def render_png(report: Report, path: Path, top: int = 12, funnel: FunnelReport | None = None) -> None:
+    """Horizontal bars of the ``top`` occupations: open places and wishes side by side, 800×1000 px; with
+    ``funnel``, the funnel's steps under them."""
     import matplotlib
 
     matplotlib.use("Agg")
@@ -25,7 +32,14 @@ def render_png(report: Report, path: Path, top: int = 12) -> None:
         :top
     ]
     chosen.reverse()  # barh draws from the bottom: the biggest ends up at the top
-    fig, ax = plt.subplots(figsize=(WIDTH_IN, HEIGHT_IN), dpi=DPI)
+    if funnel is None:
+        fig, ax = plt.subplots(figsize=(WIDTH_IN, HEIGHT_IN), dpi=DPI)
+    else:
+        fig, (ax, funnel_ax) = plt.subplots(
+            2, 1, figsize=(WIDTH_IN, HEIGHT_IN), dpi=DPI, gridspec_kw={"height_ratios": (3, 2)}
+        )
+        top = min(top, 8)
+        chosen = chosen[-top:]
     try:
         ax.set_title(
             f"Ausbildung: Plätze und Wünsche\n{report.city or 'alle Orte'}, Stand {date_text(report.generated)}"
@@ -56,7 +70,22 @@ def render_png(report: Report, path: Path, top: int = 12) -> None:
             fig.text(
                 0.01, 0.005, f"Datenschutz: unter {MIN_PEOPLE} Personen „{SMALL}“ (Balken bei 0)", fontsize=11
             )
+        if funnel is not None:
+            draw_funnel(funnel_ax, funnel)
         fig.tight_layout(rect=(0, 0.02, 1, 1))
         fig.savefig(path, dpi=DPI, format="png")
     finally:
         plt.close(fig)
+
+
+def draw_funnel(ax: Axes, funnel: FunnelReport) -> None:
+    """The funnel's steps as bars from the top, each labelled with its count (``<5`` rule)."""
+    steps = [STEP_NAMES[m] for m in MILESTONES][::-1]
+    counts = list(funnel.total.counts)[::-1]
+    shown = [n if n >= MIN_PEOPLE else 0 for n in counts]
+    bars = ax.barh(range(len(steps)), shown, 0.7, color="#2ca02c")
+    ax.bar_label(bars, labels=[people(n) for n in counts], padding=3, fontsize=11)
+    ax.set_yticks(range(len(steps)), steps, fontsize=11)
+    ax.set_xlim(0, max([*shown, 1]) * 1.18)
+    ax.set_title("Funnel: wie weit junge Menschen kommen", fontsize=14, fontweight="bold")
+    ax.spines[["top", "right"]].set_visible(False)
