@@ -188,7 +188,7 @@ class CompanyPlace(Base):
     #: ``pending``, ``approved``, ``rejected``, ``withdrawn``, ``filled`` or ``expired``
     #: (``dialogs.company.profile.PLACE_STATUSES``).
     status: Mapped[str] = mapped_column(String(12), default="pending")
-    #: Why a coach rejected it (a code of ``bot.coach.verification.REASONS``).
+    #: Why a coach rejected it (a code of ``dialogs.company.steps.REJECT_REASONS``).
     reason: Mapped[str] = mapped_column(String(24), default="")
     #: A young person of the programme got it (recorded by a coach).
     filled_by_programme: Mapped[bool] = mapped_column(Boolean, default=False)

@@ -180,7 +180,7 @@ class VerifyReject(Packed):
 
 @dataclass(frozen=True)
 class VerifyReason(Packed):
-    """The reason a coach rejects a place with (a code of ``bot.coach.verification.REASONS``)."""
+    """The reason a coach rejects a place with (a code of ``dialogs.company.steps.REJECT_REASONS``)."""
 
     PREFIX: ClassVar[str] = "vf:x"
     place_id: int

@@ -32,6 +32,9 @@ from telegram.request import BaseRequest
 from telegram.warnings import PTBUserWarning
 
 from bot.coach.desk import CoachDesk
+from bot.coach.routing import coach_routing
+from bot.coach.verification import Verification
+from bot.companies.service import CompanyResult
 from bot.config import Settings
 from bot.places.alerts import schedule
 from bot.runtime import Runtime, open_runtime
@@ -72,9 +75,13 @@ def event_of(update: Update) -> Event:
 
 
 class TelegramBot:
-    def __init__(self, runtime: Runtime, desk: CoachDesk | None = None) -> None:
+    def __init__(
+        self, runtime: Runtime, desk: CoachDesk | None = None, verification: Verification | None = None
+    ) -> None:
         self.runtime = runtime
         self.desk = desk
+        #: Company places in the coach group (``bot/coach/verification.py``).
+        self.verification = verification
 
     def register(self, app: Application[Any, Any, Any, Any, Any, Any]) -> None:
         private = filters.ChatType.PRIVATE
@@ -128,6 +135,8 @@ class TelegramBot:
         if result.attachment is not None:
             name, content = result.attachment
             await context.bot.send_document(chat.id, InputFile(content, filename=name))
+        if self.verification is not None and isinstance(result, CompanyResult):
+            await self.verification.after(context.bot, result, update.message)
         if self.desk is None:
             return
         if result.handoff_id is not None and "relay" in result.actions and update.message is not None:
@@ -222,7 +231,16 @@ def build_application(
     if settings.coach_chat_id is not None:
         desk = CoachDesk(settings, runtime.dialogs, runtime.places_store)
         desk.register(app)
-    TelegramBot(runtime, desk).register(app)
+    groups = coach_routing(settings, runtime.gazetteer)
+    companies = runtime.dialogs.companies
+    verification = None
+    if groups is not None and companies is not None:
+        verification = Verification(
+            groups, companies, runtime.dialogs.engine, runtime.dialogs.state, runtime.catalogue,
+            settings.coach_language, float(settings.coach_membership_cache_seconds),
+        )  # fmt: skip
+        verification.register(app)
+    TelegramBot(runtime, desk, verification).register(app)
     schedule(app, runtime, settings)
     return app
 

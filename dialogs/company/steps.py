@@ -33,6 +33,13 @@ _DIGITS = re.compile(r"\d")
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 _POSTCODE = re.compile(r"\b\d{5}\b")
 
+#: Why a coach rejects a place (``bot/coach/verification.py``); the company reads it in its language.
+REJECT_REASONS = {
+    "incomplete": N_("The details are incomplete or unclear."),
+    "occupation": N_("This is not a recognised Ausbildung."),
+    "unreachable": N_("We could not reach you to check the details."),
+    "other": N_("The place does not fit the programme."),
+}
 STATUS_LABELS = {
     "pending": N_("⏳ waiting for a coach's check"),
     "approved": N_("✅ shown to young people"),
@@ -536,8 +543,8 @@ def _place_text(ctx: Ctx) -> str:
             N_("Status: {status}"), status=ctx.gettext(STATUS_LABELS.get(place.status, place.status))
         )
     )
-    if place.reason:
-        text += "\n" + ctx.gettext(N_("Reason: {reason}"), reason=ctx.gettext(place.reason))
+    if place.reason in REJECT_REASONS:
+        text += "\n" + ctx.gettext(N_("Reason: {reason}"), reason=ctx.gettext(REJECT_REASONS[place.reason]))
     return text
 
 

@@ -1,0 +1,186 @@
+"""Companies report places through the DialogService on a real database: verification, search, shares, expiry."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from sqlalchemy import func, select
+
+from bot.coach.routing import CoachGroup, CoachRouting
+from bot.coach.verification import Verification
+from bot.companies.service import CompanyResult, CompanyService
+from bot.models import Company, CompanyPlace, CompanyShare, PlaceOffer
+from bot.runtime import Runtime
+from tests.driver import ServiceChat
+
+NOW = dt.datetime(2026, 11, 28, 10, 0, tzinfo=dt.UTC)
+HOSTILE = "<b>Bäckerei</b> & <script>alert(1)</script> 🥖 ‏مخبز‎"
+
+
+def companies(runtime: Runtime) -> CompanyService:
+    assert runtime.dialogs.companies is not None
+    runtime.dialogs.companies.clock = lambda: NOW
+    return runtime.dialogs.companies
+
+
+async def report(
+    runtime: Runtime, user_id: int = 7001, name: str = "Bäckerei Yılmaz"
+) -> tuple[ServiceChat, int]:
+    """A company contact reports one Bäcker place in Herne; returns the chat and the place id."""
+    companies(runtime)
+    chat = ServiceChat(runtime.dialogs, user_id, first_name="Ayşe")
+    await chat.send("/start betrieb")
+    await chat.tap("Report a place")
+    for answer in (name, "Ayşe Yılmaz", "info@example.org", "Bahnhofstraße 5, 44623 Herne", "Bäcker"):
+        await chat.send(answer)
+    await chat.tap("Bäcker/-in")
+    await chat.tap("2")
+    await chat.tap("As soon as possible")
+    await chat.tap("No requirement")
+    await chat.send("Frühschicht ab 5 Uhr.")
+    result = await chat.tap("Submit")
+    assert isinstance(result, CompanyResult) and len(result.verify) == 1, chat.text
+    return chat, result.verify[0]
+
+
+async def young_person(runtime: Runtime, user_id: int = 7101) -> ServiceChat:
+    chat = ServiceChat(runtime.dialogs, user_id, first_name="Lea")
+    await chat.onboard(wish="Bäcker", pick="Bäcker/-in")
+    return chat
+
+
+async def test_a_place_is_shown_only_once_approved_and_marked_as_from_the_programme(runtime: Runtime) -> None:
+    service = companies(runtime)
+    _, place_id = await report(runtime)
+    lea = await young_person(runtime)
+    await lea.tap("Open places")
+    assert "Bäckerei Yılmaz" not in lea.text  # waiting for a coach: not shown
+    await service.store.set_status(place_id, "approved", NOW)
+    await lea.send("/menu")
+    await lea.tap("Open places")
+    assert "Bäckerei Yılmaz" in lea.text and "via Ausbildungswege NRW" in lea.text
+    assert "info@example.org" not in lea.text
+    await lea.tap("ℹ️ 1")
+    assert "Frühschicht ab 5 Uhr." in lea.text and "info@example.org" not in lea.text
+    await lea.tap("I'm interested")
+    assert "May the coach send Bäckerei Yılmaz your first name" in lea.text
+    result = await lea.tap("Yes, send it")
+    assert isinstance(result, CompanyResult) and result.shared is not None
+    async with runtime.dialogs.sessions() as session:
+        share = await session.get(CompanyShare, result.shared)
+    assert share is not None and share.user_id == 7101 and share.first_name == "Lea"
+
+
+async def test_a_rejected_place_is_never_shown(runtime: Runtime) -> None:
+    service = companies(runtime)
+    company, place_id = await report(runtime)
+    await service.store.set_status(place_id, "rejected", NOW, reason="incomplete")
+    lea = await young_person(runtime)
+    await lea.tap("Open places")
+    assert "Bäckerei" not in lea.text
+    await company.send("/menu")
+    await company.tap("My places")
+    assert "not approved" in company.text
+    await company.tap("1. Bäcker")
+    assert "incomplete or unclear" in company.text
+
+
+async def test_places_expire_without_an_answer_and_stay_with_one(runtime: Runtime) -> None:
+    service = companies(runtime)
+    store = service.store
+    _, first = await report(runtime, 7001)
+    _, second = await report(runtime, 7002, name="Backstube Bochum")
+    for place_id in (first, second):
+        await store.set_status(place_id, "approved", NOW)
+    assert await store.to_ask(NOW + dt.timedelta(weeks=6, days=-1)) == []
+    asked = await store.to_ask(NOW + dt.timedelta(weeks=6, hours=1))
+    assert sorted(info.place.place_id for info in asked) == [first, second]
+    assert await store.to_ask(NOW + dt.timedelta(weeks=6, hours=2)) == []  # asked once
+    # the first company answers "still open"
+    owner = ServiceChat(runtime.dialogs, 7001)
+    service.clock = lambda: NOW + dt.timedelta(weeks=6, days=2)
+    await owner.press(f"cp:s:{first}:1")
+    assert "stays visible" in owner.text
+    assert await store.expire(NOW + dt.timedelta(weeks=7, hours=2)) == [second]
+    async with runtime.dialogs.sessions() as session:
+        active = dict((await session.execute(select(PlaceOffer.id, PlaceOffer.active))).all())
+        status = dict((await session.execute(select(CompanyPlace.place_id, CompanyPlace.status))).all())
+    assert active == {first: True, second: False} and status[second] == "expired"
+
+
+async def test_a_company_contact_never_sees_the_young_peoples_dialog_and_back(runtime: Runtime) -> None:
+    company, _ = await report(runtime)
+    for text in ("/start", "/menu", "hallo", "/betrieb"):
+        await company.send(text)
+        assert "Report a place" in " ".join(company.labels()), (text, company.text)
+        assert "How old are you" not in company.text
+    lea = await young_person(runtime)
+    await lea.send("/betrieb")
+    assert "What we store" in lea.text
+    await lea.tap("Back")
+    assert "Welcome back" in lea.text
+    await lea.send("/menu")
+    assert "Open places" in " ".join(lea.labels())
+
+
+async def test_delete_removes_the_company_and_its_places(runtime: Runtime) -> None:
+    company, _ = await report(runtime)
+    await company.send("/privacy")
+    assert "What we store" in company.text and "180" in company.text
+    await company.send("/delete")
+    await company.tap("Yes, delete everything")
+    assert "have been deleted" in company.text
+    async with runtime.dialogs.sessions() as session:
+        counts = [
+            await session.scalar(select(func.count()).select_from(t))
+            for t in (Company, CompanyPlace, PlaceOffer)
+        ]
+    assert counts == [0, 0, 0]
+    await company.send("/start")
+    assert "how old are you" in company.text.casefold()  # no company any more: the young people's dialog
+
+
+async def test_changing_a_place_takes_it_off_until_checked_again(runtime: Runtime) -> None:
+    service = companies(runtime)
+    company, place_id = await report(runtime)
+    await service.store.set_status(place_id, "approved", NOW)
+    await company.send("/menu")
+    await company.tap("My places")
+    await company.tap("1. Bäcker")
+    await company.tap("Change")
+    await company.tap("✏️ Places")
+    await company.tap("3")
+    result = await company.tap("Submit")
+    assert isinstance(result, CompanyResult) and result.verify == (place_id,)
+    info = await service.store.info(place_id)
+    assert info is not None and info.place.status == "pending" and info.place.count == 3
+    async with runtime.dialogs.sessions() as session:
+        assert await session.scalar(select(PlaceOffer.active).where(PlaceOffer.id == place_id)) is False
+    await company.send("/menu")
+    await company.tap("My places")
+    await company.tap("1. Bäcker")
+    await company.tap("Withdraw")
+    info = await service.store.info(place_id)
+    assert info is not None and info.place.status == "withdrawn"
+
+
+async def test_hostile_company_input_is_stored_as_typed_and_escaped_on_the_coach_card(
+    runtime: Runtime,
+) -> None:
+    service = companies(runtime)
+    _, place_id = await report(runtime, name=HOSTILE)
+    info = await service.store.info(place_id)
+    assert info is not None and info.company.name == HOSTILE
+    group = CoachGroup(0, -100123)
+    verification = Verification(
+        CoachRouting((group,), group), service, runtime.dialogs.engine, runtime.dialogs.state,
+        runtime.catalogue, "de", 300.0,
+    )  # fmt: skip
+    card = verification.card_text(info)
+    assert "<script>" not in card and "&lt;script&gt;" in card and "🥖" in card and "مخبز" in card
+    assert "Frühschicht" in card and "info@example.org" in card  # coaches see the contact data
+    long = ServiceChat(runtime.dialogs, 7003)
+    await long.send("/betrieb")
+    await long.tap("Report a place")
+    await long.send("x" * 5000)
+    assert "a lot of text" in long.text
