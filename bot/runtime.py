@@ -15,6 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bot.chat.service import CoachOptions, DialogService
 from bot.chat.state_store import open_state_store
+from bot.coach.routing import coach_routing
 from bot.coach.store import HandoffStore
 from bot.companies.service import CompanyService
 from bot.companies.store import CompanyStore
@@ -83,10 +84,13 @@ async def open_runtime(
     db = create_engine(settings.db_url, pool_size=settings.concurrent_updates)
     sessions = sessionmaker(db)
     places_store = PlacesStore(sessions, matcher.catalogue)
+    routing = coach_routing(settings, gazetteer)
     coach = CoachOptions(
-        relay=settings.coach_chat_id is not None and settings.token is not None,
+        relay=routing is not None and settings.token is not None,
         hours=settings.hours,
         contact_texts=settings.contact_texts,
+        routing=routing,
+        group_rate_per_minute=settings.coach_group_rate * 60 / settings.coach_group_rate_seconds,
     )
     try:
         dialogs = DialogService(

@@ -51,7 +51,7 @@ async def test_coach_needs_consent_but_not_a_finished_profile(runtime: Runtime) 
     result = await chat.send("Ich weiß nicht, welcher Beruf passt")
     assert result.actions == ("relay",) and result.handoff_id == handoff.id  # to the coach, not the dialog
     settings = Settings(coach_chat_id=-100123)  # type: ignore[call-arg]
-    card = await CoachDesk(settings, runtime.dialogs, runtime.places_store).card.text(handoff)
+    card = await CoachDesk(settings, runtime.dialogs, runtime.places_store).groups[-100123].card.text(handoff)
     assert "Profil noch nicht fertig" in card and "Ich gehe noch zur Schule" in card
     await chat.tap("Go on with my profile")
     assert "school certificate" in chat.text
@@ -122,6 +122,6 @@ async def test_coach_card_escapes_what_people_typed(runtime: Runtime) -> None:
     handoff = await runtime.dialogs.handoffs.active(605)
     assert handoff is not None
     settings = Settings(coach_chat_id=-100123)  # type: ignore[call-arg]
-    card = await CoachDesk(settings, runtime.dialogs, runtime.places_store).card.text(handoff)
+    card = await CoachDesk(settings, runtime.dialogs, runtime.places_store).groups[-100123].card.text(handoff)
     assert "&lt;b&gt;Lea&lt;/b&gt; &amp; &lt;a href=&#x27;x&#x27;&gt;" in card
     assert "<a href" not in card and "Kraftfahrzeugmechatroniker/-in" in card and "Alter" in card

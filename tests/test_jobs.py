@@ -63,13 +63,15 @@ async def test_waiting_requests_get_one_reminder(runtime: Runtime) -> None:
         handoff.id, created_at=dt.datetime.now(dt.UTC) - dt.timedelta(minutes=20)
     )
     settings = Settings(coach_chat_id=COACH_CHAT, coach_reminder_minutes=15)  # type: ignore[call-arg]
-    desk = CoachDesk(settings, runtime.dialogs, runtime.places_store)
+    group = CoachDesk(settings, runtime.dialogs, runtime.places_store).groups[COACH_CHAT]
     async with FakeTelegram() as tg, Bot(tg.token, base_url=tg.base_url) as bot:
-        await desk.jobs.remind(bot)
+        assert await group.jobs.remind() == 1  # queued in the group's outbox, sent by its sender
+        await group.sender.drain(bot)
         reminder = await tg.wait_for_message(COACH_CHAT, contains="Mira wartet seit über 15 Minuten")
         assert reminder
-        mark = tg.mark()
-        await desk.jobs.remind(bot)
-        assert not [c for c in tg.calls[mark:] if c.method == "sendMessage"]  # only once
-        await desk.jobs.digest(bot)
+        assert await group.jobs.remind() == 0  # only once
+        await group.jobs.digest()
+        await group.jobs.digest()  # once a day
+        await group.sender.drain(bot)
         await tg.wait_for_message(COACH_CHAT, contains="1 Anfrage wartet: Mira")
+        assert len([m for m in tg.bot_messages(COACH_CHAT) if "Guten Morgen" in str(m.get("text"))]) == 1

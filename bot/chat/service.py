@@ -9,6 +9,7 @@ few answers given so far live only in this process's memory.
 from __future__ import annotations
 
 import datetime as dt
+import math
 from collections import OrderedDict
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
@@ -19,6 +20,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.chat.state_store import StateStore
 from bot.coach.hours import CoachHours
+from bot.coach.routing import CoachGroup, CoachRouting
 from bot.coach.store import HandoffStore
 from bot.funnel import Funnel, reach
 from bot.models import CoachTopic, FollowUp, User, utcnow
@@ -76,6 +78,11 @@ class CoachOptions:
     #: The operator's contact text per language (``COACH_CONTACT_TEXT_TR`` …); a language without one gets
     #: the translated ``CONTACT_TEXT``.
     contact_texts: Mapping[str, str] = field(default_factory=dict)
+    #: The coach groups (``COACH_GROUPS``, ``COACH_CHAT_ID``): a request goes to the person's group, whose
+    #: hours and contact text the reply names.
+    routing: CoachRouting | None = None
+    #: Messages a coach group takes per minute (``COACH_GROUP_RATE``), to say how long a backlog lasts.
+    group_rate_per_minute: float = 20.0
 
 
 class DialogService:
@@ -149,10 +156,15 @@ class DialogService:
                 replies.append(await self.places.page(user_id, new, 0))
                 await self.funnel.reach(user_id, "places_seen", self.clock())
             elif action == "coach":
-                handoff, created = await self.handoffs.open(user_id, first_name)
+                group = self.coach.routing.group_for(new.profile.location) if self.coach.routing else None
+                handoff, created = await self.handoffs.open(
+                    user_id, first_name, group.chat_id if group else None, card=self.coach.relay
+                )
+                if self.coach.routing is not None:  # an open request stays in its group, after a move too
+                    group = self.coach.routing.of_handoff(handoff.coach_chat_id)
                 handoff_id = handoff.id if created else None
                 await self.funnel.reach(user_id, "coach_asked", self.clock())
-                replies += self._coach_replies(new, created)
+                replies += await self._coach_replies(new, created, group)
                 if self.coach.relay and not new.completed:  # asked mid-profile: the way back to it
                     replies.append(self.engine.current(new))
             elif action == "company" and self.companies is not None:  # /betrieb, ?start=betrieb
@@ -206,9 +218,9 @@ class DialogService:
                 return Result([], state, ("relay",), handoff_id=handoff.id)
         return None
 
-    def _coach_replies(self, state: State, created: bool) -> list[Reply]:
+    async def _coach_replies(self, state: State, created: bool, group: CoachGroup | None) -> list[Reply]:
         t = translator(state.lang)
-        hours, later = self.coach.hours, ""
+        hours, later = (group.hours if group else self.coach.hours), ""
         if hours is not None and not hours.open_at(self.clock()):
             later = "\n\n" + t.gettext(
                 N_("Coaches answer {days}, {start}–{end}, so it may take a while before you get an answer."),
@@ -216,8 +228,9 @@ class DialogService:
                 start=hours.start.strftime("%H:%M"),
                 end=hours.end.strftime("%H:%M"),
             )
+        contact = group.contact_texts.get(state.lang, "") if group else ""
         if not self.coach.relay:
-            text = self.coach.contact_texts.get(state.lang) or t.gettext(CONTACT_TEXT)
+            text = contact or self.coach.contact_texts.get(state.lang) or t.gettext(CONTACT_TEXT)
             return [
                 Reply(t.gettext(N_("✅ Your request is saved.")) + "\n\n" + text + later),
                 self.engine.current(state),
@@ -230,7 +243,23 @@ class DialogService:
             if created
             else N_("Your coach request is still open. Just write here – I pass it on.")
         )
+        if contact:
+            text += "\n\n" + t.gettext(N_("Your coaches: {contact}"), contact=contact)
+        if group is not None:
+            later += await self._busy_notice(t, group.chat_id)
         return [Reply(text + later)]
+
+    async def _busy_notice(self, t: Translator, chat_id: int) -> str:
+        """When the group's outbox is backed up: honestly, how long until the coaches see the message."""
+        backlog = await self.handoffs.outbox.backlog(chat_id)
+        if not backlog.busy(self.clock()):
+            return ""
+        minutes = max(1, math.ceil(backlog.pending / self.coach.group_rate_per_minute))
+        return "\n\n" + t.ngettext(
+            "⏳ Our coaches are very busy right now: your messages will reach them in about {n} minute.",
+            "⏳ Our coaches are very busy right now: your messages will reach them in about {n} minutes.",
+            minutes,
+        )
 
     async def _rate(self, user_id: int, state: State, rating: Rating) -> list[Reply]:
         handoff = await self.handoffs.get(rating.handoff_id)

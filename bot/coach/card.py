@@ -4,17 +4,19 @@ from __future__ import annotations
 
 import html
 import logging
+from collections.abc import Sequence
 
 from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup
 from telegram.constants import ParseMode
 from telegram.error import BadRequest, TelegramError
 
 from bot.chat.service import DialogService
+from bot.coach.routing import CoachGroup
 from bot.coach.store import created_utc
 from bot.coach.topics import Topics, display_name, thread_gone
 from bot.models import Handoff
 from bot.places.store import PlacesStore
-from dialogs.callbacks import CoachClose, CoachReopen, CoachTake
+from dialogs.callbacks import CoachClose, CoachHandOver, CoachReopen, CoachTake
 from dialogs.i18n import DEFAULT_LANG, N_, Translator
 from dialogs.model import State
 from knowledge.region import LOCAL_TZ
@@ -25,6 +27,7 @@ STATUS_LABELS = {"open": N_("open – waiting"), "taken": N_("taken"), "closed":
 TAKE = N_("✋ Take over")
 CLOSE = N_("✅ Close")
 REOPEN = N_("↩️ Reopen")
+HAND_OVER = N_("➡️ Hand over to {town}")
 REQUEST_FROM = N_("🆕 Request from {name}")
 LIKED_PLACES = N_("Places they are interested in:")
 #: Marks a place of the fictional example set.
@@ -37,9 +40,17 @@ def bold(text: str) -> str:
 
 class Card:
     def __init__(
-        self, chat_id: int, dialogs: DialogService, places: PlacesStore, topics: Topics, t: Translator
+        self,
+        chat_id: int,
+        dialogs: DialogService,
+        places: PlacesStore,
+        topics: Topics,
+        t: Translator,
+        hand_over_to: Sequence[CoachGroup] = (),
     ) -> None:
         self.chat_id = chat_id
+        #: The other operators' groups a coach can hand the person over to, one button each.
+        self.hand_over_to = hand_over_to
         self.dialogs = dialogs
         self.store = dialogs.handoffs
         self.places = places
@@ -96,12 +107,19 @@ class Card:
         row = [self._button(CLOSE, CoachClose(handoff.id).pack())]
         if handoff.status == "open":
             row.insert(0, self._button(TAKE, CoachTake(handoff.id).pack()))
-        return InlineKeyboardMarkup([row])
+        hand_over = [
+            InlineKeyboardButton(
+                self.t.gettext(HAND_OVER, town=group.town),
+                callback_data=CoachHandOver(handoff.id, group.index).pack(),
+            )
+            for group in self.hand_over_to
+        ]
+        return InlineKeyboardMarkup([row, hand_over] if hand_over else [row])
 
     def _button(self, label: str, data: str) -> InlineKeyboardButton:
         return InlineKeyboardButton(self.t.gettext(label), callback_data=data)
 
-    async def post(self, bot: Bot, handoff: Handoff, retry: bool = True) -> None:
+    async def post(self, bot: Bot, handoff: Handoff, retry: bool = True) -> int:
         """Post the card into the person's topic (reopened; created anew when it was deleted)."""
         thread = await self.topics.thread_of(bot, handoff, reopen=retry)
         try:
@@ -113,9 +131,9 @@ class Card:
             if not (retry and thread_gone(error)):
                 raise
             await self.topics.create(bot, handoff)
-            await self.post(bot, handoff, retry=False)
-            return
+            return await self.post(bot, handoff, retry=False)
         await self.store.update(handoff.id, card_message_id=sent.message_id)
+        return sent.message_id
 
     async def refresh(self, bot: Bot, handoff: Handoff) -> None:
         """Show the hand-off's new state on its card, if it has one."""

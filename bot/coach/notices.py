@@ -4,13 +4,13 @@ coach took over, the rating after closing) and notices into their topic in the c
 
 from __future__ import annotations
 
-import contextlib
 import logging
 
 from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup
 from telegram.error import Forbidden, TelegramError
 
 from bot.chat.service import DialogService
+from bot.coach.outbox import Priority
 from bot.models import Handoff
 from bot.telegram.render import keyboard
 from dialogs.callbacks import Rating
@@ -74,14 +74,16 @@ class Notices:
         await self.store.update(handoff.id, user_blocked=True)
         topic = await self.store.topic(handoff.user_id)
         text = self.t.gettext(N_("⚠️ The person has blocked the bot: messages no longer reach them."))
-        with contextlib.suppress(TelegramError):
-            await bot.send_message(self.chat_id, text, message_thread_id=topic.thread_id if topic else None)
+        await self.into_topic(text, topic.thread_id if topic else None, handoff.id)
 
-    async def data_deleted(self, bot: Bot, chat_id: int, thread_id: int) -> None:
+    async def data_deleted(self, chat_id: int, thread_id: int) -> None:
         """Tell the person's topic (wherever it was) that they deleted their data."""
-        with contextlib.suppress(TelegramError):
-            await bot.send_message(
-                chat_id,
-                self.t.gettext(N_("🗑 The person has deleted their data.")),
-                message_thread_id=thread_id,
-            )
+        text = self.t.gettext(N_("🗑 The person has deleted their data."))
+        await self.store.outbox.enqueue(
+            chat_id, "text", {"text": text, "thread_id": thread_id}, Priority.RELAY
+        )
+
+    async def into_topic(self, text: str, thread_id: int | None, handoff_id: int | None = None) -> None:
+        """Queue a notice for the group (into the person's topic when there is one), in its turn."""
+        payload = {"text": text, "thread_id": thread_id}
+        await self.store.outbox.enqueue(self.chat_id, "text", payload, Priority.RELAY, handoff_id)

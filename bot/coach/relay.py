@@ -2,8 +2,12 @@
 
 Every relayed message is first stored in ``relay_messages`` as ``pending`` (a message Telegram delivers
 again finds its row), then sent: it ends ``sent``; ``blocked`` when the person blocked the bot; ``failed``
-when Telegram refuses it or network errors persist. 429s and network errors leave it ``pending`` with a
-retry time, for the retry job (``bot/coach/jobs.py``); a deleted topic is created anew, with the card.
+when Telegram refuses it or network errors persist.
+
+A young person's message is queued in the coach group's outbox in the same transaction as its row and
+sent by the group's sender (``bot/coach/sender.py``), within the group's budget; a deleted topic is created
+anew, with the card. A coach's message goes to the young person at once (no group limit applies): 429s and
+network errors leave it ``pending`` with a retry time, for the retry job (``bot/coach/jobs.py``).
 """
 
 from __future__ import annotations
@@ -16,6 +20,8 @@ from telegram.ext import ContextTypes
 
 from bot.coach.card import Card
 from bot.coach.notices import Notices
+from bot.coach.outbox import Priority
+from bot.coach.routing import CoachRouting
 from bot.coach.store import HandoffStore
 from bot.coach.topics import Topics, thread_gone
 from bot.config import Settings
@@ -35,9 +41,11 @@ class Relay:
         topics: Topics,
         card: Card,
         notices: Notices,
+        routing: CoachRouting,
         t: Translator,
     ) -> None:
         self.chat_id = chat_id
+        self.routing = routing
         self.max_attempts = settings.relay_max_attempts
         self.max_backoff = float(settings.relay_max_backoff_seconds)
         self.store = store
@@ -56,11 +64,14 @@ class Relay:
         if user_id is None:
             return
         handoff = await self.store.active(user_id)
+        if handoff is not None and self.routing.of_handoff(handoff.coach_chat_id).chat_id != self.chat_id:
+            handoff = None  # handed over to another group: its coaches answer now
         if handoff is None:
             text = self.t.gettext(
                 N_("No open request: the message was not passed on. To write again, first tap “Reopen”.")
             )
-            await context.bot.send_message(self.chat_id, text, message_thread_id=message.message_thread_id)
+            payload = {"text": text, "thread_id": message.message_thread_id}
+            await self.store.outbox.enqueue(self.chat_id, "text", payload, Priority.ANSWER)
             return
         if handoff.status == "open":
             handoff = await self.store.set_status(handoff.id, "taken", coach.id, coach.first_name) or handoff
@@ -75,53 +86,78 @@ class Relay:
         )
         await self.deliver(context.bot, relay_id)
 
-    async def from_user(self, bot: Bot, handoff_id: int, message: Message) -> None:
-        """The young person wrote during their hand-off: copy it into their topic."""
-        relay_id = await self.store.add_relay(handoff_id, "to_coach", message.chat.id, message.message_id)
-        await self.deliver(bot, relay_id)
+    async def from_user(self, handoff_id: int, message: Message) -> None:
+        """The young person wrote during their hand-off: queue it for their topic (no Telegram call)."""
+        await self.store.add_relay_to_coach(handoff_id, self.chat_id, message.chat.id, message.message_id)
+
+    async def to_coach(self, bot: Bot, relay_id: int, retry_topic: bool = True) -> int | None:
+        """The group's sender copies a young person's message into their topic. Telegram's errors reach the
+        sender, except a deleted topic: created anew, with the card, and the message copied there."""
+        row = await self.store.relay(relay_id)
+        handoff = await self.store.get(row.handoff_id) if row is not None else None
+        if row is None or handoff is None or row.state != "pending":
+            return None
+        thread = await self.topics.thread_of(bot, handoff)
+        try:
+            copied = await bot.copy_message(
+                self.chat_id, row.from_chat_id, row.from_message_id, message_thread_id=thread
+            )
+        except BadRequest as error:
+            if not (retry_topic and thread_gone(error)):
+                await self.store.relay_result(relay_id, "failed")
+                raise
+            await self.topics.create(bot, handoff)
+            await self.card.post(bot, handoff)
+            return await self.to_coach(bot, relay_id, retry_topic=False)
+        await self.store.relay_result(relay_id, "sent", copied.message_id)
+        return copied.message_id
+
+    async def history(self, bot: Bot, relay_id: int) -> int | None:
+        """After a hand-over: one message of the conversation so far, again, in the new group's topic."""
+        row = await self.store.relay(relay_id)
+        handoff = await self.store.get(row.handoff_id) if row is not None else None
+        if row is None or handoff is None:
+            return None
+        thread = await self.topics.thread_of(bot, handoff)
+        if row.direction == "to_user" and row.body:
+            header = self.t.gettext(N_("💬 Coach {name}:"), name=self.t.keep_ltr(row.sender_name))
+            sent = await bot.send_message(self.chat_id, f"{header}\n{row.body}", message_thread_id=thread)
+            return sent.message_id
+        copied = await bot.copy_message(
+            self.chat_id, row.from_chat_id, row.from_message_id, message_thread_id=thread
+        )
+        return copied.message_id
 
     async def deliver_pending(self, bot: Bot) -> None:
-        """Send every stored message whose retry time has come."""
+        """Send every coach's message to a young person whose retry time has come."""
         for relay_id in await self.store.pending_relays(utcnow()):
             await self.deliver(bot, relay_id)
 
-    async def deliver(self, bot: Bot, relay_id: int, retry_topic: bool = True) -> None:
-        """Send one stored relay message; on failure keep it pending with a retry time, or give up clearly."""
+    async def deliver(self, bot: Bot, relay_id: int) -> None:
+        """Send one stored coach's message to the young person; on failure keep it pending with a retry
+        time, or give up clearly."""
         row = await self.store.relay(relay_id)
-        if row is None or row.state != "pending":
+        if row is None or row.state != "pending" or row.direction != "to_user":
             return
         handoff = await self.store.get(row.handoff_id)
         if handoff is None:
             return
         try:
-            if row.direction == "to_coach":
-                thread = await self.topics.thread_of(bot, handoff)
-                copied = await bot.copy_message(
-                    self.chat_id, row.from_chat_id, row.from_message_id, message_thread_id=thread
-                )
-                sent_id = copied.message_id
+            _, t = await self.notices.person(handoff.user_id)
+            header = t.gettext(N_("💬 Your coach {name}:"), name=t.keep_ltr(row.sender_name))
+            if row.body:
+                sent_id = (await bot.send_message(handoff.user_id, f"{header}\n{row.body}")).message_id
             else:
-                _, t = await self.notices.person(handoff.user_id)
-                header = t.gettext(N_("💬 Your coach {name}:"), name=t.keep_ltr(row.sender_name))
-                if row.body:
-                    sent_id = (await bot.send_message(handoff.user_id, f"{header}\n{row.body}")).message_id
-                else:
-                    await bot.send_message(handoff.user_id, header)
-                    copied = await bot.copy_message(handoff.user_id, row.from_chat_id, row.from_message_id)
-                    sent_id = copied.message_id
+                await bot.send_message(handoff.user_id, header)
+                copied = await bot.copy_message(handoff.user_id, row.from_chat_id, row.from_message_id)
+                sent_id = copied.message_id
             await self.store.relay_result(relay_id, "sent", sent_id)
         except RetryAfter as error:
             await self.store.relay_result(relay_id, "pending", retry_in=retry_seconds(error))
         except Forbidden:
-            await self.store.relay_result(relay_id, "blocked" if row.direction == "to_user" else "failed")
-            if row.direction == "to_user":
-                await self.notices.user_blocked(bot, handoff)
+            await self.store.relay_result(relay_id, "blocked")
+            await self.notices.user_blocked(bot, handoff)
         except BadRequest as error:
-            if row.direction == "to_coach" and retry_topic and thread_gone(error):
-                await self.topics.create(bot, handoff)
-                await self.card.post(bot, handoff)
-                await self.deliver(bot, relay_id, retry_topic=False)
-                return
             log.warning("relay %s refused: %s", relay_id, type(error).__name__)
             await self.store.relay_result(relay_id, "failed")
         except NetworkError as error:  # timeouts, 5xx, connection problems: try again later

@@ -18,7 +18,6 @@ from telegram import (
 from telegram.constants import ChatType
 from telegram.error import BadRequest, Forbidden, TelegramError
 from telegram.ext import (
-    AIORateLimiter,
     Application,
     ApplicationBuilder,
     ApplicationHandlerStop,
@@ -32,9 +31,7 @@ from telegram.request import BaseRequest
 from telegram.warnings import PTBUserWarning
 
 from bot.coach.desk import CoachDesk
-from bot.coach.routing import coach_routing
-from bot.coach.verification import Verification
-from bot.companies.service import CompanyResult
+from bot.coach.sender import CoachRateLimiter
 from bot.config import Settings
 from bot.places.alerts import schedule
 from bot.runtime import Runtime, open_runtime
@@ -47,6 +44,8 @@ from dialogs.model import Event, Reply
 
 log = logging.getLogger(__name__)
 WEBHOOK_PATH = "telegram"
+#: Where the application keeps its coach desk (``bot_data``), to start and stop the groups' senders.
+DESK = "coach_desk"
 
 COMMANDS = (
     ("start", N_("Start or go on")),
@@ -75,13 +74,9 @@ def event_of(update: Update) -> Event:
 
 
 class TelegramBot:
-    def __init__(
-        self, runtime: Runtime, desk: CoachDesk | None = None, verification: Verification | None = None
-    ) -> None:
+    def __init__(self, runtime: Runtime, desk: CoachDesk | None = None) -> None:
         self.runtime = runtime
         self.desk = desk
-        #: Company places in the coach group (``bot/coach/verification.py``).
-        self.verification = verification
 
     def register(self, app: Application[Any, Any, Any, Any, Any, Any]) -> None:
         private = filters.ChatType.PRIVATE
@@ -94,7 +89,7 @@ class TelegramBot:
     async def drop_foreign_chats(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         """Only private chats talk to the dialog; groups, channels and unknown update kinds are ignored."""
         chat = update.effective_chat
-        if chat is not None and self.desk is not None and chat.id == self.desk.chat_id:
+        if chat is not None and self.desk is not None and chat.id in self.desk.groups:
             return
         if chat is None or chat.type != ChatType.PRIVATE or update.effective_user is None:
             raise ApplicationHandlerStop
@@ -135,16 +130,14 @@ class TelegramBot:
         if result.attachment is not None:
             name, content = result.attachment
             await context.bot.send_document(chat.id, InputFile(content, filename=name))
-        if self.verification is not None and isinstance(result, CompanyResult):
-            await self.verification.after(context.bot, result, update.message)
         if self.desk is None:
             return
+        # Nothing here waits for a coach group: a new request's card was queued with the request, and a
+        # message for the coach is queued now; the group's sender posts them (bot/coach/sender.py).
         if result.handoff_id is not None and "relay" in result.actions and update.message is not None:
-            await self.desk.relay_from_user(context.bot, result.handoff_id, update.message)
-        elif result.handoff_id is not None and "coach" in result.actions:
-            await self.desk.alert(context.bot, result.handoff_id)
+            await self.desk.relay_from_user(result.handoff_id, update.message)
         if result.deleted_topic is not None:
-            await self.desk.data_deleted(context.bot, *result.deleted_topic)
+            await self.desk.data_deleted(*result.deleted_topic)
 
     async def _send(
         self, context: ContextTypes.DEFAULT_TYPE, chat_id: int, reply: Reply, lang: str, pressed: object
@@ -196,6 +189,10 @@ class TelegramBot:
 
 
 async def set_commands(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
+    """At start: the command menu in every language, and the coach groups' senders."""
+    desk = app.bot_data.get(DESK)
+    if isinstance(desk, CoachDesk):
+        desk.start(app.bot)
     for lang in LANGUAGES:
         t = translator(lang)
         commands = [BotCommand(name, t.gettext(description)) for name, description in COMMANDS]
@@ -219,28 +216,20 @@ def build_application(
         # bot/telegram/intake.py fetches updates and confirms each only once it has been applied
         .updater(None)
     )
+    routing = runtime.dialogs.coach.routing
+    desk = CoachDesk(settings, runtime.dialogs, runtime.places_store, routing) if routing else None
     app: Application[Any, Any, Any, Any, Any, Any] = (
         builder.request(RetryingRequest())
         .get_updates_request(RetryingRequest(connection_pool_size=1))
-        .rate_limiter(AIORateLimiter(max_retries=3))
+        .rate_limiter(CoachRateLimiter(desk.budgets if desk else {}, max_retries=3))
         .build()
         if request is None
         else builder.request(request).get_updates_request(request).build()
     )
-    desk = None
-    if settings.coach_chat_id is not None:
-        desk = CoachDesk(settings, runtime.dialogs, runtime.places_store)
+    if desk is not None:
         desk.register(app)
-    groups = coach_routing(settings, runtime.gazetteer)
-    companies = runtime.dialogs.companies
-    verification = None
-    if groups is not None and companies is not None:
-        verification = Verification(
-            groups, companies, runtime.dialogs.engine, runtime.dialogs.state, runtime.catalogue,
-            settings.coach_language, float(settings.coach_membership_cache_seconds),
-        )  # fmt: skip
-        verification.register(app)
-    TelegramBot(runtime, desk, verification).register(app)
+        app.bot_data[DESK] = desk
+    TelegramBot(runtime, desk).register(app)
     schedule(app, runtime, settings)
     return app
 
@@ -273,6 +262,9 @@ async def run(settings: Settings, webhook: bool = False) -> None:
                 await app.bot.delete_webhook()
                 log.info("bot is running (long polling)")
                 await Poller(app).run(stop)
+            desk = app.bot_data.get(DESK)
+            if isinstance(desk, CoachDesk):
+                await desk.stop()
             await app.stop()
     finally:
         await runtime.close()

@@ -1,0 +1,198 @@
+"""One sender per coach group drains the group's outbox (``bot/coach/outbox.py``) within the group's budget.
+
+**Budget.** :class:`GroupBudget` is a sliding window (``COACH_GROUP_RATE`` messages per
+``COACH_GROUP_RATE_SECONDS``, 20 a minute by default, as Telegram allows in a group). It is spent by
+:class:`CoachRateLimiter`, PTB's rate limiter for the whole process: every message into a coach group waits
+for the window, whoever sends it, while messages to young people never wait for a coach group and never
+pause behind its 429s (PTB's ``AIORateLimiter`` would pause every request after one).
+
+**Order.** The sender takes the next pending row (lowest priority, then oldest) one at a time, so one
+conversation's messages leave in the order they were written. A 429 or a network error keeps the row at the
+head of the queue: the sender waits and sends it again; a refusal marks it ``failed`` and moves on.
+
+**One sender per group.** On PostgreSQL a sender first takes a session-level advisory lock on the group's
+chat id, on a connection it keeps; another bot process's sender for the same group waits until that
+connection ends (also by a crash). SQLite serves one bot process, so no lock is needed there.
+
+**Exactly once.** A row is marked ``sent`` right after Telegram answered; after a crash it is sent again
+only if the crash fell between Telegram's answer and that write (the Bot API has no idempotency key).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import collections
+import contextlib
+import logging
+import time
+from collections.abc import Awaitable, Callable, Coroutine, Iterable, Mapping
+from typing import Any
+
+from sqlalchemy import func, select
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
+from telegram import Bot
+from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TelegramError
+from telegram.ext import AIORateLimiter
+
+from bot.coach.outbox import Outbox
+from bot.models import CoachOutbox
+from bot.telegram.request import retry_seconds
+
+log = logging.getLogger(__name__)
+
+#: Bot API methods that put a message into a chat (a new topic shows one too): they spend the budget.
+MESSAGE_METHODS = frozenset(
+    {"sendMessage", "copyMessage", "sendPhoto", "sendDocument", "editMessageText", "createForumTopic"}
+)
+#: How often an idle sender looks for rows other processes wrote, and a waiting one for the lock.
+POLL_SECONDS = 1.0
+#: Network errors in a row before a message is given up.
+MAX_ATTEMPTS = 8
+MAX_BACKOFF_SECONDS = 60.0
+
+#: Sends one outbox row; returns the id of the message it became (if any).
+Deliver = Callable[[Bot, CoachOutbox], Awaitable[int | None]]
+
+
+class GroupBudget:
+    """At most ``rate`` messages in any ``period`` seconds (a sliding window, as Telegram counts)."""
+
+    def __init__(self, rate: int, period: float, clock: Callable[[], float] = time.monotonic) -> None:
+        self.rate = rate
+        # A little slack: a message reaches Telegram a moment after it left.
+        self.period = period * 1.02
+        self.clock = clock
+        self._sent: collections.deque[float] = collections.deque()
+        self._lock = asyncio.Lock()
+
+    async def spend(self) -> None:
+        async with self._lock:
+            while True:
+                now = self.clock()
+                while self._sent and now - self._sent[0] >= self.period:
+                    self._sent.popleft()
+                if len(self._sent) < self.rate:
+                    self._sent.append(now)
+                    return
+                await asyncio.sleep(self._sent[0] + self.period - now)
+
+
+class CoachRateLimiter(AIORateLimiter):
+    """PTB's limiter, except that messages into coach groups wait for their :class:`GroupBudget` and go
+    out without PTB's retries (their sender retries), so a coach group's 429 never pauses anyone else."""
+
+    def __init__(self, budgets: dict[int, GroupBudget], max_retries: int) -> None:
+        super().__init__(group_max_rate=0, max_retries=max_retries)
+        self.budgets = budgets
+
+    async def process_request(
+        self,
+        callback: Callable[..., Coroutine[Any, Any, Any]],
+        args: Any,
+        kwargs: dict[str, Any],
+        endpoint: str,
+        data: dict[str, Any],
+        rate_limit_args: int | None,
+    ) -> Any:
+        budget = self.budgets.get(_int(data.get("chat_id")))
+        if budget is None:
+            return await super().process_request(callback, args, kwargs, endpoint, data, rate_limit_args)
+        if endpoint in MESSAGE_METHODS:
+            await budget.spend()
+        return await callback(*args, **kwargs)
+
+
+def _int(value: object) -> int:
+    with contextlib.suppress(TypeError, ValueError):
+        return int(value)  # type: ignore[call-overload, no-any-return]
+    return 0
+
+
+class GroupSender:
+    def __init__(self, chat_id: int, outbox: Outbox, db: AsyncEngine, kinds: Mapping[str, Deliver]) -> None:
+        self.chat_id = chat_id
+        self.outbox = outbox
+        self.db = db
+        #: How each kind of row is sent.
+        self.kinds = kinds
+
+    async def run(self, bot: Bot, stop: asyncio.Event) -> None:
+        """Send until ``stop`` is set (holding the group's lock on PostgreSQL)."""
+        lock = await self._lock(stop)
+        try:
+            wakeup = self.outbox.wakeup(self.chat_id)
+            while not stop.is_set():
+                wakeup.clear()  # before looking: a row queued while draining wakes the next round
+                await self.drain(bot, stop)
+                await _first(wakeup.wait(), stop.wait(), timeout=POLL_SECONDS)
+        finally:
+            if lock is not None:
+                await lock.close()
+
+    async def drain(self, bot: Bot, stop: asyncio.Event | None = None) -> int:
+        """Send every pending row of the group now, in order; returns how many were handled."""
+        handled = 0
+        while stop is None or not stop.is_set():
+            row = await self.outbox.next(self.chat_id)
+            if row is None:
+                break
+            await self._send(bot, row)
+            handled += 1
+        return handled
+
+    async def _send(self, bot: Bot, row: CoachOutbox) -> None:
+        deliver = self.kinds.get(row.kind)
+        if deliver is None:
+            log.error("outbox %s: no sender for kind %r", row.id, row.kind)
+            await self.outbox.finish(row.id, "failed")
+            return
+        try:
+            message_id = await deliver(bot, row)
+        except RetryAfter as error:  # over the group's limit after all: wait, then the same row again
+            log.info("coach group over its limit, waiting %.0f s", retry_seconds(error))
+            await asyncio.sleep(retry_seconds(error))
+        except (BadRequest, Forbidden) as error:
+            log.warning("outbox %s (%s) refused: %s", row.id, row.kind, type(error).__name__)
+            await self.outbox.finish(row.id, "failed")
+        except NetworkError as error:
+            attempts = await self.outbox.count_attempt(row.id)
+            log.info("outbox %s: %s (attempt %d)", row.id, type(error).__name__, attempts)
+            if attempts >= MAX_ATTEMPTS:
+                await self.outbox.finish(row.id, "failed")
+            else:
+                await asyncio.sleep(min(MAX_BACKOFF_SECONDS, 2.0**attempts))
+        except TelegramError as error:
+            log.warning("outbox %s (%s) failed: %s", row.id, row.kind, type(error).__name__)
+            await self.outbox.finish(row.id, "failed")
+        else:
+            await self.outbox.finish(row.id, "sent", message_id)
+
+    async def _lock(self, stop: asyncio.Event) -> AsyncConnection | None:
+        """On PostgreSQL the connection holding the group's advisory lock, once it is ours."""
+        if self.db.dialect.name != "postgresql":
+            return None
+        while not stop.is_set():
+            connection = await self.db.connect()
+            got = await connection.scalar(select(func.pg_try_advisory_lock(self.chat_id)))
+            await connection.commit()
+            if got:
+                return connection
+            await connection.close()
+            await _first(stop.wait(), timeout=POLL_SECONDS)
+        return None
+
+
+async def _first(*waits: Coroutine[Any, Any, Any], timeout: float) -> None:
+    """Until the first of ``waits`` finishes or ``timeout`` passes; the others are cancelled."""
+    tasks = [asyncio.ensure_future(wait) for wait in waits]
+    try:
+        await asyncio.wait(tasks, timeout=timeout, return_when=asyncio.FIRST_COMPLETED)
+    finally:
+        for task in tasks:
+            task.cancel()
+
+
+def start_senders(senders: Iterable[GroupSender], bot: Bot, stop: asyncio.Event) -> list[asyncio.Task[None]]:
+    return [
+        asyncio.create_task(sender.run(bot, stop), name=f"coach-sender{sender.chat_id}") for sender in senders
+    ]
