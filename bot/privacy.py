@@ -13,6 +13,8 @@ from bot.funnel import reached
 from bot.models import (
     AlertSubscription,
     CoachTopic,
+    Company,
+    CompanyPlace,
     FollowUp,
     Handoff,
     PlaceMark,
@@ -136,12 +138,19 @@ async def apply_retention(
     now: dt.datetime | None = None,
 ) -> tuple[int, int]:
     """Delete profiles without activity for ``inactive_days`` (everything cascades) and blank the texts of
-    relayed messages of hand-offs closed more than ``message_days`` ago. Returns (profiles, messages)."""
+    relayed messages of hand-offs closed more than ``message_days`` ago. Returns (profiles, messages).
+
+    Companies without activity for ``inactive_days`` (their contact's last message, or the last "still open"
+    answer) are deleted too, with their places."""
     now = now or dt.datetime.now(dt.UTC)
     async with sessions.begin() as session:
         stale = await session.execute(
             delete(User).where(User.updated_at < now - dt.timedelta(days=inactive_days))
         )
+        quiet = select(Company.id).where(Company.updated_at < now - dt.timedelta(days=inactive_days))
+        owned = select(CompanyPlace.place_id).where(CompanyPlace.company_id.in_(quiet))
+        await session.execute(delete(PlaceOffer).where(PlaceOffer.id.in_(owned)))
+        await session.execute(delete(Company).where(Company.id.in_(quiet)))
         closed = select(Handoff.id).where(
             Handoff.status == "closed", Handoff.closed_at < now - dt.timedelta(days=message_days)
         )

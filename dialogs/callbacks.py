@@ -237,6 +237,23 @@ class SendProfile(Packed):
     share_id: int
 
 
+#: The answers under a follow-up message (``dialogs/followup.py``).
+FollowUpChoice: TypeAlias = Literal["resume", "stop", "searching", "found", "pause"]
+FOLLOW_UP_CHOICES: tuple[FollowUpChoice, ...] = ("resume", "stop", "searching", "found", "pause")
+
+
+@dataclass(frozen=True)
+class FollowUpAnswer(Packed):
+    """A button under a reminder or the "still looking?" check."""
+
+    PREFIX: ClassVar[str] = "fu"
+    choice: str
+
+    def __post_init__(self) -> None:
+        if self.choice not in FOLLOW_UP_CHOICES:
+            raise ValueError(f"unknown follow-up choice {self.choice!r}")
+
+
 PLACES_KINDS: tuple[type[Packed], ...] = (
     PlacesPage,
     PlaceDetails,
@@ -256,7 +273,9 @@ VERIFY_KINDS: tuple[type[Packed], ...] = (
 )
 #: Buttons in private chats about companies' places (``bot/companies/service.py``).
 COMPANY_KINDS: tuple[type[Packed], ...] = (StillOpen, CompanyMeet, ShareAnswer)
-KINDS: tuple[type[Packed], ...] = (*PLACES_KINDS, Rating, *COACH_KINDS, *VERIFY_KINDS, *COMPANY_KINDS)
+KINDS: tuple[type[Packed], ...] = (
+    *PLACES_KINDS, Rating, *COACH_KINDS, *VERIFY_KINDS, *COMPANY_KINDS, FollowUpAnswer
+)  # fmt: skip
 #: First segments that belong to a typed kind: no step may be called like this.
 RESERVED = frozenset(kind.PREFIX.split(SEP)[0] for kind in KINDS)
 #: Buttons of earlier versions still in people's chats: old namespace -> step id.

@@ -13,6 +13,7 @@ from typing import Any
 
 from dialogs.dates import read_month
 from dialogs.flow import Answer, Choice, Confirm, Ctx, Replies, Retry, Step
+from dialogs.followup import CONSENT_NOTE
 from dialogs.i18n import ARABIC_DIGITS, N_
 from dialogs.model import Event, Reply, State
 from dialogs.profile import Location
@@ -159,9 +160,10 @@ def _consent_choices(ctx: Ctx) -> Sequence[Choice]:
 
 
 def _consent_params(ctx: Ctx) -> dict[str, Any]:
-    guardian = ""
+    # What the consent covers besides the answers (the follow-ups), then the guardian's part if needed.
+    guardian = ctx.gettext(CONSENT_NOTE)
     if _age(ctx) < GUARDIAN_AGE:
-        guardian = ctx.gettext(
+        guardian += "\n" + ctx.gettext(
             N_(
                 "You are under 16, so a parent or guardian must agree too (GDPR Art. 8). Please ask them first."
             )

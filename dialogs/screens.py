@@ -9,9 +9,9 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any
 
 from dialogs.flow import CONFIRM_STEP, Answer, Choice, Command, Ctx, Replies, Step
+from dialogs.followup import PRIVACY_NOTE
 from dialogs.i18n import LANGUAGES, N_
 from dialogs.model import State
 from dialogs.questions import LANGUAGE_CHOICES
@@ -171,8 +171,9 @@ def _privacy_choices(ctx: Ctx) -> Sequence[Choice]:
     )
 
 
-def _privacy_params(ctx: Ctx) -> dict[str, Any]:
-    return {"days": ctx.t.number(ctx.services.retention_days)}
+def _privacy_text(ctx: Ctx) -> str:
+    days = ctx.t.number(ctx.services.retention_days)
+    return ctx.gettext(PRIVACY_TEXT, days=days) + "\n\n" + ctx.gettext(PRIVACY_NOTE)
 
 
 def _privacy_chosen(ctx: Ctx, value: str) -> Replies:
@@ -184,9 +185,8 @@ def _privacy_chosen(ctx: Ctx, value: str) -> Replies:
 
 PRIVACY = Step(
     id="privacy",
-    prompt=PRIVACY_TEXT,
+    text=_privacy_text,
     choices=_privacy_choices,
-    params=_privacy_params,
     anywhere=always,
     on_choice=_privacy_chosen,
 )

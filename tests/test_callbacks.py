@@ -21,6 +21,7 @@ BIG = 10**15  # larger than any id the database hands out
         cb.PlaceAlerts(True),
         cb.PlaceAlerts(False),
         cb.Rating(BIG, 5),
+        *(cb.FollowUpAnswer(choice) for choice in cb.FOLLOW_UP_CHOICES),
         cb.CoachTake(BIG),
         cb.CoachClose(BIG),
         cb.CoachReopen(BIG),
@@ -56,7 +57,22 @@ def test_step_choices_keep_colons_in_the_value() -> None:
 
 @pytest.mark.parametrize(
     "data",
-    ["", "pl:p", "pl:p:x", "pl:d:1", "pl:a:2", "rt:5:9", "rt:x:1", "co:t:", "pl", ":x", "x" * 65, "pl:p:1:2"],
+    [
+        "",
+        "pl:p",
+        "pl:p:x",
+        "pl:d:1",
+        "pl:a:2",
+        "rt:5:9",
+        "rt:x:1",
+        "co:t:",
+        "pl",
+        ":x",
+        "x" * 65,
+        "pl:p:1:2",
+        "fu:later",
+        "fu:",
+    ],
 )
 def test_malformed_or_forged_data_unpacks_to_nothing(data: str) -> None:
     assert cb.unpack(data) is None

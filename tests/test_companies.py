@@ -184,3 +184,37 @@ async def test_hostile_company_input_is_stored_as_typed_and_escaped_on_the_coach
     await long.tap("Report a place")
     await long.send("x" * 5000)
     assert "a lot of text" in long.text
+
+
+async def test_the_report_counts_places_by_source_and_company_places_filled_through_the_programme(
+    runtime: Runtime,
+) -> None:
+    from bot.report.query import build_report
+    from bot.report.render import render_markdown, summary_text
+    from knowledge.places import Offer
+
+    service = companies(runtime)
+    _, shown = await report(runtime, 7001)
+    _, filled = await report(runtime, 7002, name="Backstube Bochum")
+    await service.store.set_status(shown, "approved", NOW)
+    await service.store.set_status(filled, "approved", NOW)
+    await service.store.set_status(filled, "filled", NOW, by_programme=True)
+    info = await service.store.info(shown)
+    assert info is not None
+    offers = [Offer(n, "Bäcker/-in", info.place.occupation_id, 51.54, 7.22, city="Herne") for n in ("1", "2")]
+    await runtime.places_store.replace_source("ba:herne:25:", offers[:1])
+    await runtime.places_store.replace_source("csv:kammer", offers)
+    result = await build_report(runtime.dialogs.sessions, runtime.catalogue, today=NOW.date())
+    assert dict(result.by_source) == {"ba": 1, "csv": 2, "company": 1} and result.company_filled == 1
+    markdown = render_markdown(result)
+    assert "| Betriebe über den Bot | 1 |" in markdown and "besetzt über das Programm: 1" in markdown
+    assert "BA 1, CSV 2, Betriebe 1; über das Programm besetzt: 1" in summary_text(result)
+
+
+async def test_retention_deletes_quiet_companies_with_their_places(runtime: Runtime) -> None:
+    await report(runtime)
+    later = dt.datetime.now(dt.UTC) + dt.timedelta(days=181)
+    await runtime.dialogs.apply_retention(180, 90, now=later)
+    async with runtime.dialogs.sessions() as session:
+        counts = [await session.scalar(select(func.count()).select_from(t)) for t in (Company, PlaceOffer)]
+    assert counts == [0, 0]

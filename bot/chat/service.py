@@ -22,12 +22,13 @@ from bot.chat.state_store import StateStore
 from bot.coach.hours import CoachHours
 from bot.coach.routing import CoachGroup, CoachRouting
 from bot.coach.store import HandoffStore
+from bot.followup import FollowUps
 from bot.funnel import Funnel, reach
 from bot.models import CoachTopic, FollowUp, User, utcnow
 from bot.places.controller import PlacesController
 from bot.privacy import apply_retention, export_user
 from bot.sources import SourceStore
-from dialogs.callbacks import PlaceDetails, PlaceInterested, PlacesPage, Rating
+from dialogs.callbacks import FollowUpAnswer, PlaceDetails, PlaceInterested, PlacesPage, Rating
 from dialogs.engine import Engine
 from dialogs.i18n import N_, Translator, translator
 from dialogs.model import Action, Event, Outcome, Reply, State
@@ -112,6 +113,7 @@ class DialogService:
         self._started: dict[int, dt.datetime] = {}
         self.funnel = Funnel(sessions)
         self.sources = SourceStore(sessions)
+        self.followups = FollowUps(sessions)
 
     async def handle(
         self, user_id: int, event: Event, lang: str, update_id: int | None = None, first_name: str = ""
@@ -205,6 +207,8 @@ class DialogService:
         """Places buttons, ratings and messages for the coach, which do not move the dialog."""
         if isinstance(event.callback, Rating):
             return Result(await self._rate(user_id, state, event.callback), state)
+        if isinstance(event.callback, FollowUpAnswer):
+            return Result(await self._follow_up(user_id, state, event.callback.choice), state)
         if event.callback is not None:
             replies = await self.places.handle(user_id, state, event.callback)
             if isinstance(event.callback, PlaceInterested):
@@ -260,6 +264,16 @@ class DialogService:
             "⏳ Our coaches are very busy right now: your messages will reach them in about {n} minutes.",
             minutes,
         )
+
+    async def _follow_up(self, user_id: int, state: State, choice: str) -> list[Reply]:
+        """A button under a reminder or the "still looking?" check (``bot/followup.py``)."""
+        replies = await self.followups.answer(user_id, state, choice, self.clock())
+        if choice == "resume":
+            return [self.engine.current(state)]
+        if choice == "searching":
+            replies.append(await self.places.page(user_id, state, 0))
+            await self.funnel.reach(user_id, "places_seen", self.clock())
+        return replies
 
     async def _rate(self, user_id: int, state: State, rating: Rating) -> list[Reply]:
         handoff = await self.handoffs.get(rating.handoff_id)

@@ -127,14 +127,6 @@ class CompanyStore:
             await session.execute(delete(Company).where(Company.id == company.id))
         return company
 
-    async def delete_inactive(self, before: dt.datetime) -> int:
-        """The retention clean-up: companies without activity since ``before``, with their places."""
-        async with self.sessions() as session:
-            stale = (await session.scalars(select(Company.user_id).where(Company.updated_at < before))).all()
-        for user_id in stale:
-            await self.delete(user_id)
-        return len(stale)
-
     # ------------------------------------------------------------ places
 
     async def places_of(self, company_id: int) -> Sequence[CompanyPlace]:
@@ -197,13 +189,16 @@ class CompanyStore:
             return row
 
     async def confirm(self, place_id: int, now: dt.datetime) -> None:
-        """The company said the place is still open: shown for another six weeks."""
+        """The company said the place is still open: shown for another six weeks (and the company counts as
+        active for the retention clean-up)."""
         async with self.sessions.begin() as session:
             await session.execute(
                 update(CompanyPlace)
                 .where(CompanyPlace.place_id == place_id, CompanyPlace.status == "approved")
                 .values(confirmed_at=now, asked_at=None)
             )
+            owner = select(CompanyPlace.company_id).where(CompanyPlace.place_id == place_id)
+            await session.execute(update(Company).where(Company.id.in_(owner)).values(updated_at=now))
 
     async def set_card(self, place_id: int, chat_id: int, message_id: int) -> None:
         async with self.sessions.begin() as session:

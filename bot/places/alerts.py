@@ -1,4 +1,4 @@
-"""Background jobs of the running bot: alerts about new places, and the retention clean-up."""
+"""Background jobs of the running bot: alerts about new places, follow-ups, and the retention clean-up."""
 
 from __future__ import annotations
 
@@ -12,6 +12,7 @@ from telegram.ext import Application, ContextTypes
 from bot.config import Settings
 from bot.places.controller import search_profile
 from bot.runtime import Runtime
+from bot.telegram.followups import send_follow_ups
 from bot.telegram.render import keyboard
 from dialogs.callbacks import PlaceAlerts, PlacesPage
 from dialogs.i18n import N_, translator
@@ -81,4 +82,16 @@ def schedule(app: Application[Any, Any, Any, Any, Any, Any], runtime: Runtime, s
         first=FIRST_ALERT_CHECK_SECONDS,
         name="place-alerts",
     )
+
+    async def follow_ups(context: ContextTypes.DEFAULT_TYPE) -> None:
+        count = await send_follow_ups(context.bot, runtime.dialogs.followups, runtime.clock())
+        if count:
+            log.info("sent %d follow-ups", count)
+
     jobs.run_daily(retention, time=settings.retention_time.replace(tzinfo=LOCAL_TZ), name="retention")
+    jobs.run_repeating(
+        follow_ups,
+        interval=settings.follow_up_check_minutes * 60,
+        first=FIRST_ALERT_CHECK_SECONDS,
+        name="follow-ups",
+    )

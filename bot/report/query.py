@@ -16,6 +16,10 @@ Definitions (all documented here once):
 * ``handed_off``: people wishing for the occupation with at least one hand-off to a coach (any status).
 * Still searching (for the certificate distribution): a finished profile (``completed``) and no
   ``closed`` hand-off.
+* Places by source: open places from the BA job search (``places.source`` ``ba:…``), from CSV files
+  (``csv:…``) and from companies via the bot (``company``, shown once a coach approved them).
+  ``company_filled``: company places a coach recorded as "besetzt über das Programm" (a young person of the
+  programme got it), in the town and since the day of the filter (the day the place was first seen).
 * ``city`` compares case-insensitively (and ignoring surrounding spaces) with the person's town and
   ``places.city``; ``since`` keeps people created and places first seen on or after that day (Berlin time).
 
@@ -26,6 +30,7 @@ people and are shown exactly.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 from collections import Counter, defaultdict
 from collections.abc import Mapping
@@ -34,7 +39,7 @@ from dataclasses import dataclass
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from bot.models import Handoff, PlaceMark, PlaceOffer, User
+from bot.models import CompanyPlace, Handoff, PlaceMark, PlaceOffer, User
 from dialogs.i18n import N_
 from dialogs.model import State
 from dialogs.profile import Profile
@@ -42,6 +47,12 @@ from dialogs.steps import STEPS
 from knowledge.catalogue import Catalogue
 from knowledge.region import LOCAL_TZ
 
+#: Where open places come from (``places.source`` up to the first ``:``), in the report's order.
+SOURCES: Mapping[str, str] = {
+    "ba": "Bundesagentur für Arbeit",
+    "csv": "CSV-Import",
+    "company": "Betriebe über den Bot",
+}
 #: Smallest count of people shown exactly; smaller positive counts are shown as ``<5``.
 MIN_PEOPLE = 5
 
@@ -134,6 +145,10 @@ class Report:
     searching: int = 0
     #: Open places without a catalogue occupation (not in ``rows``).
     unassigned_places: int = 0
+    #: Open places per source (keys of :data:`SOURCES`), every source listed.
+    by_source: Mapping[str, int] = dataclasses.field(default_factory=dict)
+    #: Company places filled through the programme.
+    company_filled: int = 0
 
     @property
     def open_places(self) -> int:
@@ -169,9 +184,16 @@ async def build_report(
         ).all()
         places = (
             await session.execute(
-                select(PlaceOffer.occupation_id, PlaceOffer.city, PlaceOffer.first_seen)
+                select(PlaceOffer.occupation_id, PlaceOffer.city, PlaceOffer.first_seen, PlaceOffer.source)
                 .where(PlaceOffer.active.is_(True), PlaceOffer.demo.is_(False))
                 .order_by(PlaceOffer.id)
+            )
+        ).all()
+        filled = (
+            await session.execute(
+                select(PlaceOffer.city, PlaceOffer.first_seen)
+                .join(CompanyPlace, CompanyPlace.place_id == PlaceOffer.id)
+                .where(CompanyPlace.status == "filled", CompanyPlace.filled_by_programme.is_(True))
             )
         ).all()
         marks = (
@@ -197,9 +219,11 @@ async def build_report(
 
     place_counts: Counter[tuple[str, str]] = Counter()
     unassigned = 0
-    for occupation_id, place_city, first_seen in places:
+    by_source: Counter[str] = Counter()
+    for occupation_id, place_city, first_seen, source in places:
         if not keep(place_city or "", first_seen):
             continue
+        by_source[source.split(":", 1)[0]] += 1
         if occupation_id is None:
             unassigned += 1
             continue
@@ -294,6 +318,8 @@ async def build_report(
         people_with_wishes=people_with_wishes,
         searching=sum(certificates.values()),
         unassigned_places=unassigned,
+        by_source={key: by_source[key] for key in SOURCES},
+        company_filled=sum(1 for place_city, first_seen in filled if keep(place_city or "", first_seen)),
     )
 
 

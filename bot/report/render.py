@@ -11,7 +11,7 @@ import datetime as dt
 import io
 from collections.abc import Iterable, Mapping, Sequence
 
-from bot.report.query import CERTIFICATE_LABELS, MIN_PEOPLE, Report, Row, rank, totals
+from bot.report.query import CERTIFICATE_LABELS, MIN_PEOPLE, SOURCES, Report, Row, rank, totals
 from dialogs.i18n import translator
 
 SMALL = "<5"
@@ -30,6 +30,10 @@ CERTIFICATE_SHORT: Mapping[str, str] = {
     "foreign": "ausländisch",
     "unknown": "k. A.",
 }
+
+
+#: Short names of the places' sources for the Telegram summary.
+SOURCE_SHORT: Mapping[str, str] = {"ba": "BA", "csv": "CSV", "company": "Betriebe"}
 
 
 def people(n: int) -> str:
@@ -115,6 +119,12 @@ def render_markdown(report: Report) -> str:
     header = ("Berufsbereich", "Ort", "Offene Plätze", "Wünsche (Personen)", "Plätze je Wunsch",
               "Interesse an Stellen", "An Coach übergeben")  # fmt: skip
     lines += _md_table(header, area_rows) if report.areas else ["Keine Daten."]
+    lines += ["", "## Offene Plätze nach Quelle", ""]
+    lines += _md_table(
+        ("Quelle", "Offene Plätze"),
+        ([name, str(report.by_source.get(key, 0))] for key, name in SOURCES.items()),
+    )
+    lines += ["", f"Plätze von Betrieben, besetzt über das Programm: {report.company_filled}"]
     lines += ["", "## Wünsche ohne offene Plätze", ""]
     lines += (
         _md_table(
@@ -179,6 +189,12 @@ def _top(items: Sequence[str], empty: str = "–") -> str:
     return ", ".join(items) if items else empty
 
 
+def _sources(report: Report) -> str:
+    """Open places per source, and the company places filled through the programme."""
+    counts = ", ".join(f"{SOURCE_SHORT[k]} {report.by_source.get(k, 0)}" for k in SOURCES)
+    return f"{counts}; über das Programm besetzt: {report.company_filled}"
+
+
 def summary_text(report: Report) -> str:
     """A few German lines for a Telegram message, with the ``<5`` rule applied."""
     per_occupation = totals(report)
@@ -199,8 +215,8 @@ def summary_text(report: Report) -> str:
     )[:3]
     lines = [
         f"📊 Ausbildungsbericht {_scope(report)} (Stand {date_text(report.generated)})",
-        f"Offene Plätze: {report.open_places} · Mit Berufswunsch: {people(report.people_with_wishes)} · "
-        f"Noch suchend: {people(report.searching)}",
+        f"Offene Plätze: {report.open_places} ({_sources(report)}) · "
+        f"Mit Berufswunsch: {people(report.people_with_wishes)} · Noch suchend: {people(report.searching)}",
         "Meist gewünscht: " + _top([f"{t.name} ({people(t.wishes)})" for t in demand]),
         "Meiste Plätze: " + _top([f"{t.name} ({t.places})" for t in supply]),
         "Größte Lücken: "
