@@ -85,3 +85,48 @@ def test_the_qr_code_decodes_back_to_the_link(tmp_path: Path) -> None:
     assert image.height > image.width  # the name stands under the code
     (found,) = zxingcpp.read_barcodes(image)
     assert found.text == link
+
+
+async def test_milestones_are_exported_and_deleted_with_the_person(runtime: Runtime) -> None:
+    import json
+
+    chat = ServiceChat(runtime.dialogs, 703)
+    await chat.onboard()
+    await chat.tap("Open places")
+    data = json.loads((await chat.send("/export")).attachment[1])  # type: ignore[index]
+    assert list(data["milestones"]) == ["started", "consented", "profile_done", "places_seen"]
+    assert data["follow_ups"]["reminders"] is True and data["profile"]["answers"].get("source") is None
+    await chat.send("/delete")
+    await chat.tap("Yes, delete everything")
+    assert await rows(runtime) == (0, 0)
+
+
+async def test_end_to_end_a_school_link_shows_in_sources_list_and_the_report(
+    runtime: Runtime, db_url: str, tmp_path: Path
+) -> None:
+    from tests.test_cli import cli
+
+    added = cli(tmp_path, "sources", "add", "schule-herne-1", "--name", "Hauptschule am Schwalbenweg, Herne",
+                db_url=db_url, TELEGRAM_BOT_USERNAME="@ausbildungswege_bot")  # fmt: skip
+    assert added.returncode == 0, added.stderr
+    assert added.stdout.splitlines() == [
+        "registered schule-herne-1: Hauptschule am Schwalbenweg, Herne",
+        "https://t.me/ausbildungswege_bot?start=schule-herne-1",
+    ]
+    chat = ServiceChat(runtime.dialogs, 704)
+    await chat.send("/start schule-herne-1")
+    await chat.onboard()
+    listed = cli(tmp_path, "sources", "list", db_url=db_url)
+    assert "schule-herne-1     <5 people  Hauptschule am Schwalbenweg, Herne" in listed.stdout
+    report = cli(tmp_path, "report", db_url=db_url)
+    assert "| Hauptschule am Schwalbenweg, Herne | <5 | <5 | <5 |" in report.stdout
+    funnel_csv = cli(tmp_path, "report", "--funnel", "--format", "csv", db_url=db_url).stdout
+    assert "Quelle;Hauptschule am Schwalbenweg, Herne;Profil fertig;<5;–" in funnel_csv
+    qr = cli(tmp_path, "sources", "qr", "schule-herne-1", "--out", str(tmp_path / "flyer.png"), db_url=db_url,
+             TELEGRAM_BOT_USERNAME="ausbildungswege_bot")  # fmt: skip
+    assert qr.returncode == 0 and (tmp_path / "flyer.png").read_bytes()[:4] == b"\x89PNG"
+    unknown = cli(tmp_path, "sources", "qr", "nope", "--out", str(tmp_path / "x.png"), db_url=db_url,
+                  TELEGRAM_BOT_USERNAME="ausbildungswege_bot")  # fmt: skip
+    assert unknown.returncode == 1 and "no such source" in unknown.stderr
+    reserved = cli(tmp_path, "sources", "add", "unknown", "--name", "x", db_url=db_url)
+    assert reserved.returncode == 2 and "reserved" in reserved.stderr
