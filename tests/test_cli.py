@@ -124,6 +124,18 @@ BAD_INPUT: list[tuple[tuple[str, ...], dict[str, str], str]] = [
     (("report", "--format", "png", "--out", "{tmp}"), {}, "directory"),
     (("report", "--since", "yesterday"), {}, "--since"),
     (("handoffs",), {"DATABASE_URL": BROKEN_DB}, "DATABASE_URL"),
+    (("sources", "add", "bad code!", "--name", "Schule"), {}, "bad code!"),
+    (
+        ("sources", "qr", "schule", "--out", "{tmp}/qr.png"),
+        {"TELEGRAM_BOT_USERNAME": ""},
+        "TELEGRAM_BOT_USERNAME",
+    ),
+    (
+        ("sources", "qr", "nope", "--out", "{tmp}/qr.png"),
+        {"TELEGRAM_BOT_USERNAME": "a_bot"},
+        "no such source",
+    ),
+    (("sources", "list"), {"DATABASE_URL": BROKEN_DB}, "DATABASE_URL"),
     (("check",), {"TELEGRAM_BOT_TOKEN": TOKEN}, "TELEGRAM_API_BASE_URL"),
     (("check",), {"DATABASE_URL": "sqlite+aiosqlite:///{tmp}/missing/dir/db.sqlite3"}, "missing/dir"),
     (("db", "upgrade"), {"DATABASE_URL": BROKEN_DB}, "DATABASE_URL"),
