@@ -32,6 +32,8 @@ from telegram.warnings import PTBUserWarning
 
 from bot.coach.desk import CoachDesk
 from bot.coach.sender import CoachRateLimiter
+from bot.coach.verification import Verification
+from bot.companies.service import CompanyResult
 from bot.config import Settings
 from bot.places.alerts import schedule
 from bot.runtime import Runtime, open_runtime
@@ -74,9 +76,13 @@ def event_of(update: Update) -> Event:
 
 
 class TelegramBot:
-    def __init__(self, runtime: Runtime, desk: CoachDesk | None = None) -> None:
+    def __init__(
+        self, runtime: Runtime, desk: CoachDesk | None = None, verification: Verification | None = None
+    ) -> None:
         self.runtime = runtime
         self.desk = desk
+        #: Company places in the coach group (``bot/coach/verification.py``).
+        self.verification = verification
 
     def register(self, app: Application[Any, Any, Any, Any, Any, Any]) -> None:
         private = filters.ChatType.PRIVATE
@@ -130,6 +136,8 @@ class TelegramBot:
         if result.attachment is not None:
             name, content = result.attachment
             await context.bot.send_document(chat.id, InputFile(content, filename=name))
+        if self.verification is not None and isinstance(result, CompanyResult):
+            await self.verification.after(context.bot, result, update.message)
         if self.desk is None:
             return
         # Nothing here waits for a coach group: a new request's card was queued with the request, and a
@@ -229,7 +237,15 @@ def build_application(
     if desk is not None:
         desk.register(app)
         app.bot_data[DESK] = desk
-    TelegramBot(runtime, desk).register(app)
+    companies = runtime.dialogs.companies
+    verification = None
+    if routing is not None and companies is not None:
+        verification = Verification(
+            routing, companies, runtime.dialogs.engine, runtime.dialogs.state, runtime.catalogue,
+            settings.coach_language, float(settings.coach_membership_cache_seconds),
+        )  # fmt: skip
+        verification.register(app)
+    TelegramBot(runtime, desk, verification).register(app)
     schedule(app, runtime, settings)
     return app
 
