@@ -269,6 +269,8 @@ class Verification:
             return
         else:
             return
+        if company.question_open and not isinstance(button, VerifyFilled):
+            await self.store.close_question(company.id)
         await self.post_card(bot, place_id)
 
     async def _tell(self, bot: Bot, company: Company, text: str, reply: Reply | None = None) -> None:
@@ -311,6 +313,10 @@ class Verification:
         company = await self.store.by_topic(message.chat.id, message.message_thread_id)
         if company is None:
             return
+        if (
+            not company.question_open
+        ):  # a coach writes again after deciding: the company's answers come back here
+            await self.store.set_topic(company.id, message.chat.id, message.message_thread_id)
         t = translator(company_lang(company.lang))
         header = t.gettext(N_("💬 Coach {name} (Ausbildungswege NRW):"), name=coach.first_name)
         try:

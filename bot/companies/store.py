@@ -252,6 +252,11 @@ class CompanyStore:
                 .values(topic_chat_id=chat_id, topic_thread_id=thread_id, question_open=True)
             )
 
+    async def close_question(self, company_id: int) -> None:
+        """The coach decided: what the contact types goes to the company flow again (the topic stays)."""
+        async with self.sessions.begin() as session:
+            await session.execute(update(Company).where(Company.id == company_id).values(question_open=False))
+
     async def by_topic(self, chat_id: int, thread_id: int) -> Company | None:
         async with self.sessions() as session:
             query = select(Company).where(
