@@ -18,6 +18,7 @@ from dialogs.callbacks import (
     PlacesPage,
     ShareAnswer,
 )
+from dialogs.company.profile import isolate
 from dialogs.i18n import N_, Translator
 from dialogs.model import Button, Reply
 from dialogs.profile import Profile
@@ -207,7 +208,7 @@ def details_reply(t: Translator, card: PlaceCard, page: int) -> Reply:
     if needed:
         lines.append(needed)
     if card.note:
-        lines.append(t.gettext(N_("From the company: {text}"), text=card.note))
+        lines.append(t.gettext(N_("From the company: {text}"), text=isolate(card.note)))
     if card.via_programme:
         lines.append(t.gettext(N_("A coach of Ausbildungswege NRW arranges the contact with the company.")))
     if card.contact:

@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import datetime as dt
+from types import SimpleNamespace
+from typing import Any, cast
 
 from sqlalchemy import func, select
+from telegram import Bot
 
 from bot.coach.routing import CoachGroup, CoachRouting
 from bot.coach.verification import Verification
@@ -63,7 +66,7 @@ async def test_a_place_is_shown_only_once_approved_and_marked_as_from_the_progra
     await lea.tap("ℹ️ 1")
     assert "Frühschicht ab 5 Uhr." in lea.text and "info@example.org" not in lea.text
     await lea.tap("I'm interested")
-    assert "May the coach send Bäckerei Yılmaz your first name" in lea.text
+    assert "May the coach send \u2068Bäckerei Yılmaz\u2069 your first name" in lea.text  # isolated as typed
     result = await lea.tap("Yes, send it")
     assert isinstance(result, CompanyResult) and result.shared is not None
     async with runtime.dialogs.sessions() as session:
@@ -164,26 +167,92 @@ async def test_changing_a_place_takes_it_off_until_checked_again(runtime: Runtim
     assert info is not None and info.place.status == "withdrawn"
 
 
-async def test_hostile_company_input_is_stored_as_typed_and_escaped_on_the_coach_card(
-    runtime: Runtime,
-) -> None:
-    service = companies(runtime)
-    _, place_id = await report(runtime, name=HOSTILE)
-    info = await service.store.info(place_id)
-    assert info is not None and info.company.name == HOSTILE
+def verification(runtime: Runtime) -> Verification:
     group = CoachGroup(0, -100123)
-    verification = Verification(
-        CoachRouting((group,), group), service, runtime.dialogs.engine, runtime.dialogs.state,
+    return Verification(
+        CoachRouting((group,), group), companies(runtime), runtime.dialogs.engine, runtime.dialogs.state,
         runtime.catalogue, "de", 300.0,
     )  # fmt: skip
-    card = verification.card_text(info)
-    assert "<script>" not in card and "&lt;script&gt;" in card and "🥖" in card and "مخبز" in card
-    assert "Frühschicht" in card and "info@example.org" in card  # coaches see the contact data
-    long = ServiceChat(runtime.dialogs, 7003)
-    await long.send("/betrieb")
-    await long.tap("Report a place")
-    await long.send("x" * 5000)
-    assert "a lot of text" in long.text
+
+
+HOSTILE_FIELDS = {
+    "name": HOSTILE,
+    "contact": "‮Ayşe‬ <img src=x onerror=alert(1)>",
+    "reach": "<b>info@example.org</b>",
+    "street": "<a href='javascript:x'>Straße</a> 5 🏠",
+}
+
+
+async def test_hostile_input_in_every_company_field_is_stored_as_typed_and_shown_safely(
+    runtime: Runtime,
+) -> None:
+    companies(runtime)
+    chat = ServiceChat(runtime.dialogs, 7004)
+    await chat.send("/betrieb")
+    await chat.tap("Report a place")
+    for step in ("b_name", "b_contact", "b_reach", "b_address"):  # 5,000 characters are refused everywhere
+        result = await chat.send("x" * 5000)
+        assert "a lot of text" in chat.text and result.state.step == step
+        value = HOSTILE_FIELDS[step.removeprefix("b_").replace("address", "street")]
+        await chat.send(value + (", 44623 Herne" if step == "b_address" else ""))
+    await chat.send("Bäcker")
+    await chat.tap("Bäcker/-in")
+    await chat.tap("1")
+    await chat.tap("As soon as possible")
+    await chat.tap("No requirement")
+    await chat.send("n" * 5000)
+    assert "a lot of text" in chat.text
+    note = "<script>alert(1)</script> 🥖" + "ب" * 470
+    await chat.send(note)
+    summary = chat.text
+    assert all(v in summary for v in HOSTILE_FIELDS.values()) and note in summary  # plain text, as typed
+    result = await chat.tap("Submit")
+    assert isinstance(result, CompanyResult)
+    info = await companies(runtime).store.info(result.verify[0])
+    assert info is not None
+    company = info.company
+    stored = {
+        "name": company.name,
+        "contact": company.contact,
+        "reach": company.reach,
+        "street": company.street,
+    }
+    assert stored == HOSTILE_FIELDS and info.place.note == note
+    card = verification(runtime).card_text(info)
+    assert "<script>" not in card and "<img" not in card and "<a href" not in card and "<b>info" not in card
+    assert "&lt;script&gt;" in card and "🥖" in card and "مخبز" in card and "‮Ayşe" in card
+    assert "info@example.org" in card  # the coaches see the contact data
+
+
+async def test_the_expiry_job_asks_then_deactivates(runtime: Runtime) -> None:
+    service = companies(runtime)
+    _, place_id = await report(runtime)
+    await service.store.set_status(place_id, "approved", NOW)
+    bot = FakeBot()
+    job = verification(runtime)
+    await job.check_expiry(cast(Bot, bot), NOW + dt.timedelta(weeks=6, hours=1))
+    ((chat_id, text, markup),) = bot.sent
+    assert chat_id == 7001 and text.startswith("Is the place still open?") and markup is not None
+    assert [b.callback_data for row in markup.inline_keyboard for b in row] == [
+        f"cp:s:{place_id}:1",
+        f"cp:s:{place_id}:0",
+    ]
+    await job.check_expiry(cast(Bot, bot), NOW + dt.timedelta(weeks=7, hours=2))
+    assert "no longer shown" in bot.sent[1][1]
+    assert bot.sent[2][0] == -100123  # the card in the coach group shows it
+    info = await service.store.info(place_id)
+    assert info is not None and info.place.status == "expired"
+
+
+class FakeBot:
+    """Records what the job sends (the real Bot API is the end-to-end test's)."""
+
+    def __init__(self) -> None:
+        self.sent: list[tuple[int, str, Any]] = []
+
+    async def send_message(self, chat_id: int, text: str, reply_markup: Any = None, **_: Any) -> Any:
+        self.sent.append((chat_id, text, reply_markup))
+        return SimpleNamespace(message_id=len(self.sent))
 
 
 async def test_the_report_counts_places_by_source_and_company_places_filled_through_the_programme(

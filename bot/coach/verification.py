@@ -47,6 +47,7 @@ from dialogs.callbacks import (
     VerifyReason,
     VerifyReject,
 )
+from dialogs.company.profile import isolate
 from dialogs.company.steps import REJECT_REASONS, STATUS_LABELS, company_lang
 from dialogs.engine import Engine
 from dialogs.i18n import N_, Translator, translator
@@ -129,14 +130,14 @@ class Verification:
         start = place.start if place.start != "asap" else t.gettext(N_("As soon as possible"))
         lines = [
             "<b>" + esc(t.gettext(N_("🏢 Place from a company: {occupation}"), occupation=occupation.name if occupation else place.occupation_id)) + "</b>",
-            esc(t.gettext(N_("Company: {name}"), name=company.name)),
-            esc(t.gettext(N_("Contact person: {name}"), name=company.contact)),
-            esc(t.gettext(N_("Phone or e-mail: {reach}"), reach=company.reach)),
-            esc(t.gettext(N_("Address: {address}"), address=", ".join(p for p in (company.street, f"{company.postcode} {company.town}".strip()) if p))),
+            esc(t.gettext(N_("Company: {name}"), name=isolate(company.name))),
+            esc(t.gettext(N_("Contact person: {name}"), name=isolate(company.contact))),
+            esc(t.gettext(N_("Phone or e-mail: {reach}"), reach=isolate(company.reach))),
+            esc(t.gettext(N_("Address: {address}"), address=", ".join(p for p in (isolate(company.street), f"{company.postcode} {company.town}".strip()) if p))),
             esc(t.gettext(N_("Places: {n} · start {start} · least certificate {certificate}"), n=place.count, start=start, certificate=place.certificate)),
         ]  # fmt: skip
         if place.note:
-            lines.append(esc(t.gettext(N_("About the place: {text}"), text=place.note)))
+            lines.append(esc(t.gettext(N_("About the place: {text}"), text=isolate(place.note))))
         lines.append(
             "\n" + esc(t.gettext(N_("Status: {status}"), status=t.gettext(STATUS_LABELS[place.status])))
         )
@@ -348,7 +349,7 @@ class Verification:
             return
         text = self.t.gettext(
             N_("🤝 {name} is interested in the place of {company} and agrees that a coach sends the company their first name and profile."),
-            name=share.first_name or self.t.gettext(N_("Young person")), company=info.company.name,
+            name=isolate(share.first_name) or self.t.gettext(N_("Young person")), company=isolate(info.company.name),
         )  # fmt: skip
         markup = InlineKeyboardMarkup(
             [[self._button(N_("📨 Send the profile to the company"), SendProfile(share_id))]]
@@ -409,7 +410,7 @@ class Verification:
             return
         text = self.t.gettext(
             N_("🙋 {company} would like to meet {name}. Please arrange the contact."),
-            company=info.company.name, name=share.first_name or self.t.gettext(N_("Young person")),
+            company=isolate(info.company.name), name=isolate(share.first_name) or self.t.gettext(N_("Young person")),
         )  # fmt: skip
         await bot.send_message(self.group_of(info.company), esc(text), parse_mode=ParseMode.HTML)
 

@@ -9,6 +9,7 @@ from collections.abc import Callable, Mapping
 from bot.models import PlaceOffer
 from bot.places.store import COMPANY_SOURCE, PlacesStore
 from dialogs.callbacks import Packed, PlaceAlerts, PlaceDetails, PlaceDismissed, PlaceInterested, PlacesPage
+from dialogs.company.profile import isolate
 from dialogs.i18n import N_, Translator, translator
 from dialogs.model import Reply, State
 from dialogs.places_view import (
@@ -87,7 +88,7 @@ class PlacesController:
             row = (await self.store.get([button.place_id])).get(button.place_id)
             if interested and row is not None and row.source == COMPANY_SOURCE and may_share(state.profile):
                 under_16 = state.profile.age is not None and state.profile.age < GUARDIAN_AGE
-                replies.append(share_question(t, row.id, row.employer, guardian=under_16))
+                replies.append(share_question(t, row.id, isolate(row.employer), guardian=under_16))
             return replies
         if isinstance(button, PlaceAlerts):
             await self.store.subscribe(user_id, button.on)
@@ -186,7 +187,8 @@ class PlacesController:
             title=row.title,
             occupation=occupation.name if occupation else "",
             local_name=occupation.local_name(lang) if occupation else "",
-            employer=row.employer,
+            # a company's own typing (bot/companies/) is isolated: an RTL override cannot turn the line around
+            employer=isolate(row.employer) if row.source == COMPANY_SOURCE else row.employer,
             street=row.street,
             postcode=row.postcode,
             city=row.city,

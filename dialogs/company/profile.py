@@ -23,6 +23,12 @@ PLACE_STATUSES = ("pending", "approved", "rejected", "withdrawn", "filled", "exp
 NO_REQUIREMENT = "any"
 
 
+def isolate(text: str) -> str:
+    """Text a company typed, isolated (FSI … PDI): a right-to-left override or an Arabic name in it cannot
+    reorder the rest of the line it is shown in."""
+    return f"\u2068{text}\u2069" if text else text
+
+
 @dataclass
 class Address:
     """Where the company trains: as typed (street part), and the town it was geocoded to."""

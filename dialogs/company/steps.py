@@ -15,7 +15,14 @@ import re
 from collections.abc import Callable, Sequence
 from typing import Any
 
-from dialogs.company.profile import NO_REQUIREMENT, Address, CompanyProfile, PlaceDraft, StoredPlace
+from dialogs.company.profile import (
+    NO_REQUIREMENT,
+    Address,
+    CompanyProfile,
+    PlaceDraft,
+    StoredPlace,
+    isolate,
+)
 from dialogs.flow import Answer, Choice, Command, Ctx, Flow, Replies, Retry, Step
 from dialogs.i18n import ARABIC_DIGITS, N_
 from dialogs.model import Event, State
@@ -128,7 +135,7 @@ def _parse_note(ctx: Ctx, event: Event) -> Answer | Retry:
 
 
 def _show_text(_ctx: Ctx, value: Any) -> str:
-    return str(value)
+    return isolate(str(value))
 
 
 def _show_address(ctx: Ctx, value: Any) -> str:
@@ -136,7 +143,7 @@ def _show_address(ctx: Ctx, value: Any) -> str:
     if address is None:
         return ""
     town = " ".join(p for p in (address.postcode, address.town) if p)
-    return ", ".join(p for p in (address.street, town) if p)
+    return ", ".join(p for p in (isolate(address.street), town) if p)
 
 
 def occupation_name(ctx: Ctx, occupation_id: str) -> str:
@@ -149,7 +156,7 @@ def _show_certificate(ctx: Ctx, value: Any) -> str:
 
 
 def _show_note(ctx: Ctx, value: Any) -> str:
-    return str(value) if value else ctx.gettext(N_("(none)"))
+    return isolate(str(value)) if value else ctx.gettext(N_("(none)"))
 
 
 COMPANY_STEPS = ("b_name", "b_contact", "b_reach", "b_address")
