@@ -5,6 +5,7 @@
   came back and stopped again gets another.
 * One "still looking?" check 30 days after the profile was finished (the ``profile_done`` milestone) when no
   coach conversation was closed; its "found a place" answer is the funnel's last step.
+* Either only to people who have not written to the bot for 24 hours.
 * Never between 21:00 and 08:00 Europe/Berlin (a message due at night waits for the morning), never after
   "🔕 No reminders" or after Telegram said the person blocked the bot (403), and only for people whose
   consent covered them: they got a ``follow_ups`` row with the consent (``bot/chat/service.py``).
@@ -74,7 +75,8 @@ class FollowUps:
                 await session.execute(
                     select(User.id, User.lang, User.state, User.updated_at, FollowUp)
                     .join(FollowUp, FollowUp.user_id == User.id)
-                    .where(FollowUp.stopped.is_(None))
+                    # quiet for a day: nobody gets a nudge right after talking to the bot
+                    .where(FollowUp.stopped.is_(None), User.updated_at <= now - REMINDER_AFTER)
                     .order_by(User.id)
                 )
             ).all()
@@ -88,9 +90,8 @@ class FollowUps:
         for user_id, lang, stored, updated_at, follow_up in people:
             state = State.from_json(lang, stored or {})
             if not state.completed:
-                dropped = updated_at <= now - REMINDER_AFTER
                 new_drop = follow_up.reminded_for is None or follow_up.reminded_for < updated_at
-                if dropped and new_drop and state.step != "coach_chat":
+                if new_drop and state.step != "coach_chat":  # in a coach conversation: no nudge
                     due.append(Due(user_id, "reminder", profile_reminder(FLOW, state), lang, updated_at))
                 continue
             done = reached.get((user_id, "profile_done"))

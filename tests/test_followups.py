@@ -126,6 +126,7 @@ async def test_the_30_day_check_and_its_answers(runtime: Runtime) -> None:
     for user_id in (841, 842, 843):
         chats[user_id] = ServiceChat(runtime.dialogs, user_id)
         await chats[user_id].onboard()
+        await last_activity(runtime, user_id, MORNING)
     assert await followups.due(MORNING + dt.timedelta(days=29)) == []
     later = MORNING + dt.timedelta(days=30)
     due = await followups.due(later)
