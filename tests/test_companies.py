@@ -287,3 +287,19 @@ async def test_retention_deletes_quiet_companies_with_their_places(runtime: Runt
     async with runtime.dialogs.sessions() as session:
         counts = [await session.scalar(select(func.count()).select_from(t)) for t in (Company, PlaceOffer)]
     assert counts == [0, 0]
+
+
+async def test_new_company_details_send_its_places_to_the_coaches_again(runtime: Runtime) -> None:
+    service = companies(runtime)
+    company, place_id = await report(runtime)
+    await service.store.set_status(place_id, "approved", NOW)
+    await company.send("/menu")
+    await company.tap("Company details")
+    await company.tap("✏️ Company")
+    result = await company.send("Bäckerei Yılmaz & Tochter")
+    assert isinstance(result, CompanyResult) and result.verify == (place_id,)
+    info = await service.store.info(place_id)
+    assert info is not None and info.place.status == "pending"
+    async with runtime.dialogs.sessions() as session:
+        row = await session.get(PlaceOffer, place_id)
+    assert row is not None and not row.active and row.employer == "Bäckerei Yılmaz & Tochter"

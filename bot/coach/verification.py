@@ -48,7 +48,7 @@ from dialogs.callbacks import (
     VerifyReject,
 )
 from dialogs.company.profile import isolate
-from dialogs.company.steps import REJECT_REASONS, STATUS_LABELS, company_lang
+from dialogs.company.steps import REJECT_REASONS, STATUS_LABELS, certificate_label, company_lang
 from dialogs.engine import Engine
 from dialogs.i18n import N_, Translator, translator
 from dialogs.model import Button, Reply, State
@@ -127,14 +127,19 @@ class Verification:
     def card_text(self, info: PlaceInfo) -> str:
         t, place, company = self.t, info.place, info.company
         occupation = self.catalogue.by_id.get(place.occupation_id)
-        start = place.start if place.start != "asap" else t.gettext(N_("As soon as possible"))
+        asap = place.start == "asap"
+        start = (
+            t.gettext(N_("As soon as possible"))
+            if asap
+            else t.month(dt.date.fromisoformat(f"{place.start}-01"))
+        )
         lines = [
             "<b>" + esc(t.gettext(N_("🏢 Place from a company: {occupation}"), occupation=occupation.name if occupation else place.occupation_id)) + "</b>",
             esc(t.gettext(N_("Company: {name}"), name=isolate(company.name))),
             esc(t.gettext(N_("Contact person: {name}"), name=isolate(company.contact))),
             esc(t.gettext(N_("Phone or e-mail: {reach}"), reach=isolate(company.reach))),
             esc(t.gettext(N_("Address: {address}"), address=", ".join(p for p in (isolate(company.street), f"{company.postcode} {company.town}".strip()) if p))),
-            esc(t.gettext(N_("Places: {n} · start {start} · least certificate {certificate}"), n=place.count, start=start, certificate=place.certificate)),
+            esc(t.gettext(N_("Places: {n} · start {start} · least certificate {certificate}"), n=place.count, start=start, certificate=t.gettext(certificate_label(place.certificate)))),
         ]  # fmt: skip
         if place.note:
             lines.append(esc(t.gettext(N_("About the place: {text}"), text=isolate(place.note))))

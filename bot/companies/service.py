@@ -43,6 +43,12 @@ class CompanyResult(Result):
     meet: int | None = None
 
 
+def _details(state: State) -> tuple[object, ...]:
+    """The company's own answers, to see whether an event changed them."""
+    answers = state.company
+    return (answers.name, answers.contact, answers.reach, answers.address)
+
+
 class CompanyService:
     def __init__(
         self, store: CompanyStore, services: Services, clock: Callable[[], dt.datetime] = utcnow
@@ -103,6 +109,7 @@ class CompanyService:
         self._pending.pop(user_id, None)
         answers = new.company
         chosen = answers.editing
+        changed = state is not None and state.company.registered and _details(state) != _details(new)
         if "company_submit" in outcome.actions:
             draft, answers.draft, answers.editing = answers.draft, PlaceDraft(), None
         company = await self.store.save(user_id, new)
@@ -116,6 +123,11 @@ class CompanyService:
             status = "filled" if "company_filled" in outcome.actions else "withdrawn"
             await self.store.set_status(chosen, status, now)
             verify = (chosen,)  # the card in the coach group shows the new status
+        if changed:  # new company details: its places are checked again before young people see them
+            for place in new.company.places:
+                if place.status in ("pending", "approved") and place.id not in verify:
+                    await self.store.set_status(place.id, "pending", now)
+                    verify += (place.id,)
         return CompanyResult(outcome.replies, new, outcome.actions, verify=verify, company_id=company.id)
 
     async def state(self, user_id: int) -> State | None:

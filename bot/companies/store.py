@@ -181,11 +181,11 @@ class CompanyStore:
                 return None
             row.status, row.reason = status, reason
             row.filled_by_programme = row.filled_by_programme or by_programme
+            shown: dict[str, object] = {"active": status == "approved"}
             if status == "approved":
                 row.confirmed_at, row.asked_at = now, None
-            await session.execute(
-                update(PlaceOffer).where(PlaceOffer.id == place_id).values(active=status == "approved")
-            )
+                shown["first_seen"] = now  # new for the alerts (and the report) from the moment it is shown
+            await session.execute(update(PlaceOffer).where(PlaceOffer.id == place_id).values(**shown))
             return row
 
     async def confirm(self, place_id: int, now: dt.datetime) -> None:

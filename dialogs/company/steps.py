@@ -151,8 +151,13 @@ def occupation_name(ctx: Ctx, occupation_id: str) -> str:
     return occupation_label(ctx, hit.name, hit.local_name) if hit else occupation_id
 
 
+def certificate_label(value: str) -> str:
+    """The message id of a least-certificate answer (``any`` is "No requirement")."""
+    return next((c.label for c in _certificate_choices() if c.value == value), value)
+
+
 def _show_certificate(ctx: Ctx, value: Any) -> str:
-    return next((ctx.gettext(c.label) for c in _certificate_choices() if c.value == value), str(value))
+    return ctx.gettext(certificate_label(str(value)))
 
 
 def _show_note(ctx: Ctx, value: Any) -> str:
