@@ -18,6 +18,7 @@ import asyncio
 import contextlib
 import itertools
 import json
+import math
 import re
 import time
 from collections.abc import Callable
@@ -63,6 +64,13 @@ BUTTON_DATA_INVALID = "Bad Request: BUTTON_DATA_INVALID"
 MARKUP_TOO_LONG = "Bad Request: reply markup is too long"
 TEXT_BUTTONS = "Bad Request: text buttons are unallowed in the inline keyboard"
 ANSWER_TOO_LONG = "Bad Request: MESSAGE_TOO_LONG"
+
+#: Telegram's flood limit in a group: about 20 messages a minute (core.telegram.org/bots/faq); beyond it a
+#: 429 with ``retry_after``. These methods put a message into the chat (a new forum topic shows one too).
+GROUP_LIMIT, GROUP_WINDOW = 20, 60.0
+GROUP_COUNTED = frozenset(
+    {"sendMessage", "copyMessage", "sendPhoto", "sendDocument", "editMessageText", "createForumTopic"}
+)
 
 #: Methods with a ``text`` to show and methods whose ``caption`` is shown under media.
 TEXT_METHODS = {"sendMessage", "editMessageText"}
@@ -281,6 +289,10 @@ class Fault:
 class FakeTelegram:
     token: str = TOKEN
     calls: list[Call] = field(default_factory=list)
+    #: Messages a group chat (negative id) takes per ``group_window`` seconds; tests shorten the window to
+    #: run in seconds.
+    group_limit: int = GROUP_LIMIT
+    group_window: float = GROUP_WINDOW
 
     def __post_init__(self) -> None:
         self._updates: list[dict[str, Any]] = []
@@ -299,6 +311,8 @@ class FakeTelegram:
         self.languages: dict[int, str] = {}
         self.confirmed_offset = 0
         self._changed = asyncio.Condition()
+        #: Arrival times of the messages each group accepted, for its flood limit.
+        self.group_sends: dict[int, list[float]] = {}
         self._runner: web.AppRunner | None = None
         self.port = 0
 
@@ -359,6 +373,7 @@ class FakeTelegram:
         try:
             self._inject(method, params)
             check_limits(method, params)
+            self._flood_limit(method, params, call.time)
             handler = getattr(self, f"_api_{method}", None)
             if handler is None:
                 raise ApiError(404, "Not Found: method not found")
@@ -401,6 +416,18 @@ class FakeTelegram:
         thread = params.get("message_thread_id")
         if thread is not None and (chat, thread) in self.deleted_topics:
             raise ApiError(400, "Bad Request: message thread not found")
+
+    def _flood_limit(self, method: str, params: dict[str, Any], now: float) -> None:
+        """A group's messages beyond ``group_limit`` in any ``group_window``: 429 until the oldest one ages out."""
+        chat = params.get("chat_id")
+        if method not in GROUP_COUNTED or not isinstance(chat, int) or chat >= 0:
+            return
+        sent = self.group_sends.setdefault(chat, [])
+        recent = [t for t in sent if now - t < self.group_window]
+        if len(recent) >= self.group_limit:
+            wait = recent[0] + self.group_window - now
+            raise ApiError(429, f"Too Many Requests: retry after {math.ceil(wait)}", max(1, math.ceil(wait)))
+        sent.append(now)
 
     # ------------------------------------------------------------ Bot API methods
 

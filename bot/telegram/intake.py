@@ -31,6 +31,8 @@ AnyApplication = Application[Any, Any, Any, Any, Any, Any]
 #: While updates are being processed, how long to wait for one to finish before polling again for new ones.
 BUSY_POLL_INTERVAL = 0.5
 MAX_BACKOFF = 30.0
+#: How much longer than a long poll's timeout its answer may take.
+POLL_READ_MARGIN = 5.0
 #: Telegram's updates are a few kilobytes; larger webhook requests are refused unread.
 MAX_BODY = 1024 * 1024
 
@@ -64,7 +66,7 @@ class Poller:
         failures = 0
         while not stop.is_set():
             try:
-                updates = await self._poll(stop)
+                fresh = await self._poll(stop)
                 failures = 0
             except RetryAfter as error:
                 await self._pause(stop, retry_seconds(error))
@@ -77,7 +79,6 @@ class Poller:
                 log.warning("getUpdates failed (%s); next try in %.1f s", type(error).__name__, wait)
                 await self._pause(stop, wait)
                 continue
-            fresh = [u for u in updates if u.update_id >= self._next]
             for update in fresh:
                 self._start(update)
             if not fresh and self._running:
@@ -88,10 +89,13 @@ class Poller:
         await self._finish()
 
     async def _poll(self, stop: asyncio.Event) -> list[Update]:
+        """The updates not started yet. Telegram also returns those still in progress (up to 100 each
+        time, while many run): they stay unparsed, which keeps polling cheap under load."""
         timeout = 0 if self._running else self.timeout  # do not wait for new ones while some are running
+        parameters = {"offset": self.offset or None, "timeout": timeout, "allowed_updates": Update.ALL_TYPES}
         request = asyncio.ensure_future(
-            self.app.bot.get_updates(
-                offset=self.offset or None, timeout=timeout, allowed_updates=Update.ALL_TYPES
+            self.app.bot.do_api_request(
+                "getUpdates", api_kwargs=parameters, read_timeout=timeout + POLL_READ_MARGIN
             )
         )
         stopping = asyncio.ensure_future(stop.wait())
@@ -102,7 +106,12 @@ class Poller:
             with contextlib.suppress(asyncio.CancelledError):
                 await request
             return []
-        return list(request.result())
+        fresh = [
+            Update.de_json(raw, self.app.bot) for raw in request.result() if raw["update_id"] >= self._next
+        ]
+        for update in fresh:
+            self.app.bot.insert_callback_data(update)
+        return fresh
 
     def _start(self, update: Update) -> None:
         update_id = update.update_id

@@ -1,0 +1,42 @@
+"""Issue 18 under load: 200 young people ask for a coach within moments, half in Herne and half in Bochum,
+three messages each; the coach groups take 20 messages per (shortened) window. Scenario in
+``tests/coach_load.py``; ``bench/coach.py`` prints its figures."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import pytest
+
+from tests.coach_load import GROUP_LIMIT, bot_env, percentile, run_scenario, seed_people
+from tests.fakebotapi import FakeTelegram
+from tests.test_e2e_telegram import BotProcess
+
+PEOPLE = 60
+#: Telegram's minute, shortened: the groups take 20 messages per quarter second.
+WINDOW = 1.0
+
+
+@pytest.fixture
+async def tg() -> AsyncIterator[FakeTelegram]:
+    async with FakeTelegram(group_window=WINDOW) as fake:
+        yield fake
+
+
+async def test_young_people_never_wait_for_busy_coach_groups_and_a_sigkill_loses_nothing(
+    tg: FakeTelegram, db_url: str, tmp_path: Path
+) -> None:
+    people = await seed_people(db_url, tmp_path, PEOPLE)
+    bot = BotProcess(tg, db_url, tmp_path, **bot_env(WINDOW))
+    try:
+        result = await run_scenario(tg, bot, people, spread=6.0, window=WINDOW)
+    finally:
+        await bot.stop()
+    for phase, latencies in result.latencies.items():
+        assert percentile(latencies, 0.99) < 1.0, (phase, sorted(latencies)[-5:])
+    assert result.problems == [], result.problems[:5]
+    for figures in result.groups.values():
+        assert figures.cards == PEOPLE // 2 and figures.copies == PEOPLE // 2 * 3
+        assert figures.busiest_window <= GROUP_LIMIT and figures.refused_429 == 0
+    assert "Traceback" not in bot.served, bot.served[-3000:]
