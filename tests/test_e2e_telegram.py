@@ -303,6 +303,10 @@ async def test_coach_handoff_relay_and_close(tg: FakeTelegram, coach_bot: BotPro
     tg.send_in_group(COACH_CHAT, COACH, "/report Herne", message_thread_id=thread)
     chart = await tg.wait_for_call("sendPhoto", after=mark, timeout=30)
     assert chart.params["chat_id"] == COACH_CHAT and "Herne" in chart.params["caption"]
+    tg.send_in_group(COACH_CHAT, COACH, "/report funnel", message_thread_id=thread)
+    funnel = await tg.wait_for_message(COACH_CHAT, contains="📈 Funnel", after=mark, timeout=30)
+    # the coach's answer and the closed conversation are in the funnel (one person: "<5"), no place found yet
+    assert "Coach hat geantwortet <5 → Gespräch abgeschlossen <5 → Platz gefunden 0" in funnel["text"]
 
 
 async def test_a_relayed_message_survives_sigkill_and_arrives_once(
