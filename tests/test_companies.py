@@ -12,7 +12,7 @@ from telegram import Bot
 from bot.coach.routing import CoachGroup, CoachRouting
 from bot.coach.verification import Verification
 from bot.companies.service import CompanyResult, CompanyService
-from bot.models import Company, CompanyPlace, CompanyShare, PlaceOffer
+from bot.models import CoachOutbox, Company, CompanyPlace, CompanyShare, PlaceOffer
 from bot.runtime import Runtime
 from tests.driver import ServiceChat
 
@@ -170,7 +170,8 @@ async def test_changing_a_place_takes_it_off_until_checked_again(runtime: Runtim
 def verification(runtime: Runtime) -> Verification:
     group = CoachGroup(0, -100123)
     return Verification(
-        CoachRouting((group,), group), companies(runtime), runtime.dialogs.engine, runtime.dialogs.state,
+        CoachRouting((group,), group), companies(runtime), runtime.dialogs.handoffs.outbox, runtime.dialogs.engine,
+        runtime.dialogs.state,
         runtime.catalogue, "de", 300.0,
     )  # fmt: skip
 
@@ -239,7 +240,9 @@ async def test_the_expiry_job_asks_then_deactivates(runtime: Runtime) -> None:
     ]
     await job.check_expiry(cast(Bot, bot), NOW + dt.timedelta(weeks=7, hours=2))
     assert "no longer shown" in bot.sent[1][1]
-    assert bot.sent[2][0] == -100123  # the card in the coach group shows it
+    async with runtime.dialogs.sessions() as session:  # a new card for the coach group, through its outbox
+        queued = (await session.scalars(select(CoachOutbox).where(CoachOutbox.chat_id == -100123))).all()
+    assert len(queued) == 1 and "nicht mehr angezeigt" in queued[0].payload["text"]
     info = await service.store.info(place_id)
     assert info is not None and info.place.status == "expired"
 

@@ -31,6 +31,7 @@ from telegram.error import TelegramError
 from telegram.ext import Application, CallbackQueryHandler, ContextTypes, MessageHandler, filters
 
 from bot.coach.desk import MEMBER_STATUSES
+from bot.coach.outbox import Outbox, Priority
 from bot.coach.routing import CoachRouting
 from bot.companies.service import CompanyResult, CompanyService
 from bot.companies.store import CompanyStore, PlaceInfo
@@ -76,6 +77,7 @@ class Verification:
         self,
         routing: CoachRouting,
         companies: CompanyService,
+        outbox: Outbox,
         engine: Engine,
         youth_state: Callable[[int], Awaitable[State | None]],
         catalogue: Catalogue,
@@ -85,6 +87,9 @@ class Verification:
         self.routing = routing
         self.companies = companies
         self.store: CompanyStore = companies.store
+        #: Every message into a coach group goes through its outbox (new cards, notices); only a card a coach
+        #: pressed is edited at once.
+        self.outbox = outbox
         #: The young people's dialog engine: labels the answers of a shared profile as the chat does.
         self.engine = engine
         #: The young person's dialog state (``DialogService.state``).
@@ -114,13 +119,13 @@ class Verification:
 
     async def after(self, bot: Bot, result: CompanyResult, message: Message | None) -> None:
         for place_id in result.verify:
-            await self.post_card(bot, place_id)
+            await self.post_card(place_id)
         if result.company_id is not None and "relay" in result.actions and message is not None:
             await self.relay_from_company(bot, result.company_id, message)
         if result.shared is not None:
-            await self.share_notice(bot, result.shared)
+            await self.share_notice(result.shared)
         if result.meet is not None:
-            await self.meet_notice(bot, result.meet)
+            await self.meet_notice(result.meet)
 
     # ------------------------------------------------------------ the card
 
@@ -173,22 +178,35 @@ class Verification:
     def _button(self, label: str, data: callbacks.Packed) -> InlineKeyboardButton:
         return InlineKeyboardButton(self.t.gettext(label), callback_data=data.pack())
 
-    async def post_card(self, bot: Bot, place_id: int) -> None:
-        """The place's card: a new one for a place waiting for a check, else the card updated."""
+    async def post_card(self, place_id: int) -> None:
+        """A new card for the place (new, changed, filled, withdrawn or expired on the company's side), through
+        the group's outbox (``bot/coach/outbox.py``)."""
         info = await self.store.info(place_id)
-        if info is None:
-            return
-        chat_id = self.group_of(info.company)
-        text, markup = self.card_text(info), self.card_buttons(info)
-        card = info.place.card_message_id
-        if card is not None and info.place.card_chat_id == chat_id and info.place.status != "pending":
-            with contextlib.suppress(TelegramError):
-                await bot.edit_message_text(
-                    text, chat_id=chat_id, message_id=card, parse_mode=ParseMode.HTML, reply_markup=markup
-                )
-                return
-        sent = await bot.send_message(chat_id, text, parse_mode=ParseMode.HTML, reply_markup=markup)
-        await self.store.set_card(place_id, chat_id, sent.message_id)
+        if info is not None:
+            await self._queue(
+                self.group_of(info.company), self.card_text(info), self.card_buttons(info), Priority.CARD
+            )
+
+    async def _refresh(self, info: PlaceInfo, card: Message) -> None:
+        """The card a coach pressed, showing the place's new state."""
+        fresh = await self.store.info(info.place.place_id) or info
+        with contextlib.suppress(TelegramError):
+            await card.edit_text(
+                self.card_text(fresh), parse_mode=ParseMode.HTML, reply_markup=self.card_buttons(fresh)
+            )
+
+    async def _queue(
+        self,
+        chat_id: int,
+        html_text: str,
+        markup: InlineKeyboardMarkup | None,
+        priority: Priority,
+        thread_id: int | None = None,
+    ) -> None:
+        payload: dict[str, Any] = {"text": html_text, "parse_mode": ParseMode.HTML, "thread_id": thread_id}
+        if markup is not None:
+            payload["reply_markup"] = markup.to_dict()
+        await self.outbox.enqueue(chat_id, "text", payload, priority)
 
     # ------------------------------------------------------------ coaches' buttons
 
@@ -277,7 +295,8 @@ class Verification:
             return
         if company.question_open and not isinstance(button, VerifyFilled):
             await self.store.close_question(company.id)
-        await self.post_card(bot, place_id)
+        if isinstance(card, Message):
+            await self._refresh(info, card)
 
     async def _tell(self, bot: Bot, company: Company, text: str, reply: Reply | None = None) -> None:
         """A message to the company's contact (plain text: nothing they typed is read as markup)."""
@@ -297,10 +316,8 @@ class Verification:
             topic = await bot.create_forum_topic(chat_id, f"🏢 {company.name}"[:MAX_TOPIC_NAME])
             thread = topic.message_thread_id
         await self.store.set_topic(company.id, chat_id, thread)
-        await bot.send_message(
-            chat_id, self.card_text(info) + "\n\n" + esc(self.t.gettext(N_("Replies in this topic go to the company (commands do not)."))),
-            message_thread_id=thread, parse_mode=ParseMode.HTML,
-        )  # fmt: skip
+        note = esc(self.t.gettext(N_("Replies in this topic go to the company (commands do not).")))
+        await self._queue(chat_id, self.card_text(info) + "\n\n" + note, None, Priority.CARD, thread)
         t = translator(company_lang(company.lang))
         await self._tell(
             bot,
@@ -347,7 +364,7 @@ class Verification:
 
     # ------------------------------------------------------------ a young person's profile for a company
 
-    async def share_notice(self, bot: Bot, share_id: int) -> None:
+    async def share_notice(self, share_id: int) -> None:
         share = await self.store.get_share(share_id)
         info = await self.store.info(share.place_id) if share is not None else None
         if share is None or info is None:
@@ -359,9 +376,7 @@ class Verification:
         markup = InlineKeyboardMarkup(
             [[self._button(N_("📨 Send the profile to the company"), SendProfile(share_id))]]
         )
-        await bot.send_message(
-            self.group_of(info.company), esc(text), parse_mode=ParseMode.HTML, reply_markup=markup
-        )
+        await self._queue(self.group_of(info.company), esc(text), markup, Priority.RELAY)
 
     def profile_card(self, state: State, first_name: str, t: Translator) -> str:
         answers = {a.key: a for a in self.engine.profile_answers(state, t.lang)}
@@ -408,7 +423,7 @@ class Verification:
                 await notice.edit_reply_markup(None)
                 await notice.reply_text(self.t.gettext(N_("📨 Sent to the company.")))
 
-    async def meet_notice(self, bot: Bot, share_id: int) -> None:
+    async def meet_notice(self, share_id: int) -> None:
         share = await self.store.get_share(share_id)
         info = await self.store.info(share.place_id) if share is not None else None
         if share is None or info is None:
@@ -417,7 +432,7 @@ class Verification:
             N_("🙋 {company} would like to meet {name}. Please arrange the contact."),
             company=isolate(info.company.name), name=isolate(share.first_name) or self.t.gettext(N_("Young person")),
         )  # fmt: skip
-        await bot.send_message(self.group_of(info.company), esc(text), parse_mode=ParseMode.HTML)
+        await self._queue(self.group_of(info.company), esc(text), None, Priority.RELAY)
 
     # ------------------------------------------------------------ expiry
 
@@ -450,4 +465,4 @@ class Verification:
                         )
                     ),
                 )
-                await self.post_card(bot, place_id)
+                await self.post_card(place_id)

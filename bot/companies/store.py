@@ -200,14 +200,6 @@ class CompanyStore:
             owner = select(CompanyPlace.company_id).where(CompanyPlace.place_id == place_id)
             await session.execute(update(Company).where(Company.id.in_(owner)).values(updated_at=now))
 
-    async def set_card(self, place_id: int, chat_id: int, message_id: int) -> None:
-        async with self.sessions.begin() as session:
-            await session.execute(
-                update(CompanyPlace)
-                .where(CompanyPlace.place_id == place_id)
-                .values(card_chat_id=chat_id, card_message_id=message_id)
-            )
-
     async def to_ask(self, now: dt.datetime) -> list[PlaceInfo]:
         """Approved places confirmed more than six weeks ago and not asked yet; marked as asked now."""
         async with self.sessions.begin() as session:

@@ -241,7 +241,7 @@ def build_application(
     verification = None
     if routing is not None and companies is not None:
         verification = Verification(
-            routing, companies, runtime.dialogs.engine, runtime.dialogs.state, runtime.catalogue,
+            routing, companies, runtime.dialogs.handoffs.outbox, runtime.dialogs.engine, runtime.dialogs.state, runtime.catalogue,
             settings.coach_language, float(settings.coach_membership_cache_seconds),
         )  # fmt: skip
         verification.register(app)

@@ -59,8 +59,6 @@ def upgrade() -> None:
         sa.Column("filled_by_programme", sa.Boolean(), nullable=False),
         sa.Column("confirmed_at", sa.DateTime(timezone=True), nullable=True),
         sa.Column("asked_at", sa.DateTime(timezone=True), nullable=True),
-        sa.Column("card_chat_id", sa.BigInteger(), nullable=True),
-        sa.Column("card_message_id", sa.BigInteger(), nullable=True),
         sa.Column("created_at", sa.DateTime(timezone=True), server_default=sa.func.now(), nullable=False),
         sa.Column("updated_at", sa.DateTime(timezone=True), server_default=sa.func.now(), nullable=False),
         sa.ForeignKeyConstraint(
