@@ -196,8 +196,6 @@ class CompanyPlace(Base):
     confirmed_at: Mapped[dt.datetime | None] = mapped_column()
     #: When that question was sent; no answer within a week deactivates the place.
     asked_at: Mapped[dt.datetime | None] = mapped_column()
-    card_chat_id: Mapped[int | None] = mapped_column(BigInteger)
-    card_message_id: Mapped[int | None] = mapped_column(BigInteger)
     created_at: Mapped[dt.datetime] = mapped_column(server_default=func.now())
     updated_at: Mapped[dt.datetime] = mapped_column(server_default=func.now(), onupdate=utcnow)
 
