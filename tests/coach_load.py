@@ -25,7 +25,7 @@ from sqlalchemy import delete, insert, select
 
 from bot.config import Settings
 from bot.database import sessionmaker
-from bot.models import User
+from bot.models import Base, User
 from bot.runtime import open_runtime
 from tests.driver import ServiceChat
 from tests.fakebotapi import GROUP_LIMIT, FakeTelegram
@@ -40,20 +40,21 @@ CARD = "Anfrage von"
 async def seed(db_url: str, tmp: Path, homes: dict[int, str]) -> None:
     """Young people with finished profiles: user id -> town. One per town is onboarded through the dialog;
     the others are copies of that one."""
-    runtime = await open_runtime(Settings(database_url=db_url, data_dir=tmp / "data"), migrate=False)  # type: ignore[call-arg]
+    runtime = await open_runtime(Settings(database_url=db_url, data_dir=tmp / "data"), migrate=False)
     towns = sorted(set(homes.values()))
     template_ids = {town: FIRST_USER - 1 - n for n, town in enumerate(towns)}
     try:
         for town, template in template_ids.items():
             await ServiceChat(runtime.dialogs, template, first_name="T").onboard(location=town)
+        users = Base.metadata.tables["users"]
         async with sessionmaker(runtime.db).begin() as session:
             templates: dict[str, dict[str, Any]] = {}
             for town, template in template_ids.items():
-                row = (await session.execute(select(User.__table__).where(User.id == template))).one()
+                row = (await session.execute(select(users).where(users.c.id == template))).one()
                 templates[town] = dict(row._mapping)
             await session.execute(delete(User).where(User.id.in_(template_ids.values())))
             rows = [{**templates[town], "id": user, "update_ids": ""} for user, town in homes.items()]
-            await session.execute(insert(User.__table__), rows)
+            await session.execute(insert(users), rows)
     finally:
         await runtime.close()
 
@@ -117,7 +118,7 @@ async def ask(tg: FakeTelegram, people: list[int], spread: float) -> dict[int, t
 def reply_latencies(tg: FakeTelegram, sent: dict[int, tuple[float, list[int]]]) -> list[float]:
     first_reply: dict[int, float] = {}
     for call in tg.calls:
-        chat = call.params.get("chat_id")
+        chat = int(call.params.get("chat_id") or 0)
         answered = call.method == "sendMessage" and call.status == 200 and chat in sent
         if answered and chat not in first_reply and "coach" in str(call.params.get("text")).casefold():
             first_reply[chat] = call.time

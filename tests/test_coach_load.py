@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from tests.coach_load import GROUP_LIMIT, bot_env, percentile, run_scenario, seed_people
-from tests.fakebotapi import FakeTelegram
+from tests.coach_load import bot_env, percentile, run_scenario, seed_people
+from tests.fakebotapi import GROUP_LIMIT, FakeTelegram
 from tests.test_e2e_telegram import BotProcess
 
 PEOPLE = 60

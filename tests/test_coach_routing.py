@@ -24,7 +24,7 @@ HERNE, BOCHUM, FALLBACK = -1001111111111, -1002222222222, -1003333333333
 def two_operators(monkeypatch: pytest.MonkeyPatch, **env: str) -> Settings:
     for name, value in env.items():
         monkeypatch.setenv(name, value)
-    return Settings(  # type: ignore[call-arg]
+    return Settings(
         coach_groups=f"Herne={HERNE}, Bochum={BOCHUM}",
         coach_chat_id=FALLBACK,
         coach_hours="Mo-Fr 09:00-16:00",
@@ -51,12 +51,12 @@ def test_a_person_goes_to_the_group_of_their_town_or_the_nearest(monkeypatch: py
 
 def test_coach_groups_settings_are_checked(monkeypatch: pytest.MonkeyPatch) -> None:
     with pytest.raises(ValueError, match="Town=chat_id"):
-        Settings(coach_groups="Herne:-100111")  # type: ignore[call-arg]
+        Settings(coach_groups="Herne:-100111")
     with pytest.raises(ValueError, match="named twice"):
-        Settings(coach_groups="Herne=-1001,herne=-1002")  # type: ignore[call-arg]
+        Settings(coach_groups="Herne=-1001,herne=-1002")
     with pytest.raises(ConfigError, match="unknown town 'Hernee'"):
-        coach_routing(Settings(coach_groups="Hernee=-1001"), default_gazetteer())  # type: ignore[call-arg]
-    alone = coach_routing(Settings(coach_chat_id=FALLBACK), default_gazetteer())  # type: ignore[call-arg]
+        coach_routing(Settings(coach_groups="Hernee=-1001"), default_gazetteer())
+    alone = coach_routing(Settings(coach_chat_id=FALLBACK), default_gazetteer())
     assert alone is not None and [g.chat_id for g in alone.groups] == [FALLBACK]
     assert town_key("Castrop-Rauxel") == "CASTROP_RAUXEL" and town_key("Lünen") == "LUENEN"
 
