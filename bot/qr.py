@@ -28,11 +28,10 @@ def write_flyer_qr(link: str, name: str, path: Path) -> None:
     font = ImageFont.truetype(str(Path(matplotlib.get_data_path()) / "fonts/ttf/DejaVuSans.ttf"), FONT_SIZE)
     lines = textwrap.wrap(name, LINE_CHARS) or [""]
     line_height = FONT_SIZE + 8
-    flyer = Image.new("RGB", (code.width, code.height + len(lines) * line_height + MARGIN), "white")
-    flyer.paste(code, (0, 0))
+    width = max(code.width, *(int(font.getlength(line)) + 2 * MARGIN for line in lines))
+    flyer = Image.new("RGB", (width, code.height + len(lines) * line_height + MARGIN), "white")
+    flyer.paste(code, ((width - code.width) // 2, 0))
     draw = ImageDraw.Draw(flyer)
     for number, line in enumerate(lines):
-        draw.text(
-            (code.width / 2, code.height + number * line_height), line, fill="black", font=font, anchor="mt"
-        )
+        draw.text((width / 2, code.height + number * line_height), line, fill="black", font=font, anchor="mt")
     flyer.save(path, format="PNG")

@@ -8,6 +8,7 @@ import io
 import itertools
 from collections import Counter
 from collections.abc import Sequence
+from pathlib import Path
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -15,6 +16,7 @@ from hypothesis import strategies as st
 from bot.database import create_engine, sessionmaker
 from bot.funnel import MILESTONES
 from bot.models import Milestone, Source, User
+from bot.report.chart import render_png
 from bot.report.funnel import (
     HIDDEN,
     SMALL,
@@ -28,6 +30,9 @@ from bot.report.funnel import (
     protect,
     protect_column,
 )
+from bot.report.query import build_report
+from knowledge.catalogue import Catalogue
+from tests.test_report import png_size
 
 START = dt.datetime(2026, 9, 1, 8, 0, tzinfo=dt.UTC)
 SOURCES = ("schule-herne-1", "jc-bochum", "jugendzentrum-1")
@@ -41,7 +46,7 @@ def person(i: int) -> tuple[str | None, str, str, int]:
     return source, LANGS[i % 4], TOWNS[i % 7 % 3], 1 + (i * 7919) % len(MILESTONES)
 
 
-async def test_funnel_counts_a_population_of_1000(db_url: str) -> None:
+async def test_funnel_counts_a_population_of_1000(db_url: str, tmp_path: Path) -> None:
     engine = create_engine(db_url)
     sessions = sessionmaker(engine)
     try:
@@ -66,6 +71,7 @@ async def test_funnel_counts_a_population_of_1000(db_url: str) -> None:
         async with sessions.begin() as session:
             session.add_all(milestones)
         funnel = await build_funnel(sessions)
+        market = await build_report(sessions, Catalogue(occupations=(), by_id={}))
         herne = await build_funnel(sessions, city="herne")
         later = await build_funnel(sessions, since=dt.date(2026, 9, 2))
     finally:
@@ -101,6 +107,8 @@ async def test_funnel_counts_a_population_of_1000(db_url: str) -> None:
     assert table[0] == ["Gliederung", "Gruppe", "Schritt", "Personen", "Quote zum vorigen Schritt"]
     assert len(table) == 1 + len(MILESTONES) * (1 + 4 + 4 + 3)
     assert "Hauptschule am Schwalbenweg, Herne:" in funnel_summary(funnel)
+    render_png(market, tmp_path / "report.png", funnel=funnel)  # the market chart with the funnel under it
+    assert png_size(tmp_path / "report.png") == (800, 1000)
 
 
 def hidden_values(column: Sequence[str], total: int) -> list[set[int]]:

@@ -6,7 +6,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from bot.funnel import MILESTONES
-from bot.report.funnel import STEP_NAMES, FunnelReport
+from bot.report.funnel import STEP_NAMES, FunnelReport, protect
 from bot.report.query import MIN_PEOPLE, Report, rank, totals
 from bot.report.render import SMALL, date_text, people
 
@@ -81,10 +81,10 @@ def render_png(report: Report, path: Path, top: int = 12, funnel: FunnelReport |
 def draw_funnel(ax: Axes, funnel: FunnelReport) -> None:
     """The funnel's steps as bars from the top, each labelled with its count (``<5`` rule)."""
     steps = [STEP_NAMES[m] for m in MILESTONES][::-1]
-    counts = list(funnel.total.counts)[::-1]
-    shown = [n if n >= MIN_PEOPLE else 0 for n in counts]
+    cells = protect(funnel).total[::-1]  # as the tables show them: "<5", and "x" where a total is hidden
+    shown = [int(cell) if cell.isdigit() else 0 for cell in cells]
     bars = ax.barh(range(len(steps)), shown, 0.7, color="#2ca02c")
-    ax.bar_label(bars, labels=[people(n) for n in counts], padding=3, fontsize=11)
+    ax.bar_label(bars, labels=cells, padding=3, fontsize=11)
     ax.set_yticks(range(len(steps)), steps, fontsize=11)
     ax.set_xlim(0, max([*shown, 1]) * 1.18)
     ax.set_title("Funnel: wie weit junge Menschen kommen", fontsize=14, fontweight="bold")
