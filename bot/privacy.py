@@ -15,6 +15,7 @@ from bot.models import (
     CoachTopic,
     Company,
     CompanyPlace,
+    CompanyShare,
     FollowUp,
     Handoff,
     PlaceMark,
@@ -115,6 +116,15 @@ async def export_user(session: AsyncSession, user_id: int, engine: Engine) -> tu
             }
         )
     data["coach_topic"] = (await session.get(CoachTopic, user_id)) is not None
+    shares = await session.execute(
+        select(PlaceOffer.title, PlaceOffer.employer, CompanyShare.agreed_at, CompanyShare.sent_at)
+        .join(PlaceOffer, PlaceOffer.id == CompanyShare.place_id)
+        .where(CompanyShare.user_id == user_id)
+    )
+    data["shared_with_companies"] = [
+        {"title": s.title, "company": s.employer, "agreed_at": _iso(s.agreed_at), "sent_at": _iso(s.sent_at)}
+        for s in shares
+    ]
     data["milestones"] = {name: _iso(at) for name, at in (await reached(session, user_id)).items()}
     follow_up = await session.get(FollowUp, user_id)
     data["follow_ups"] = (

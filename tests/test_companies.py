@@ -306,3 +306,28 @@ async def test_new_company_details_send_its_places_to_the_coaches_again(runtime:
     async with runtime.dialogs.sessions() as session:
         row = await session.get(PlaceOffer, place_id)
     assert row is not None and not row.active and row.employer == "Bäckerei Yılmaz & Tochter"
+
+
+async def test_the_export_names_the_companies_a_person_agreed_to_share_with(runtime: Runtime) -> None:
+    service = companies(runtime)
+    _, place_id = await report(runtime)
+    await service.store.set_status(place_id, "approved", NOW)
+    lea = await young_person(runtime)
+    await lea.press(f"sh:a:{place_id}:1")
+    result = await lea.send("/export")
+    assert result.attachment is not None
+    assert '"company": "Bäckerei Yılmaz"' in result.attachment[1].decode()
+
+
+def test_under_16_sharing_is_offered_only_with_the_guardians_consent() -> None:
+    from dialogs.i18n import translator
+    from dialogs.places_view import may_share, share_question
+    from dialogs.profile import Profile
+
+    assert may_share(Profile(age=17)) and not may_share(Profile(age=15)) and not may_share(Profile())
+    assert may_share(Profile(age=15, guardian_consent=True))
+    question = share_question(translator("de"), 1, "Bäckerei", guardian=True)
+    assert (
+        "Darf der Coach Bäckerei deinen Vornamen" in question.text
+        and "Erziehungsberechtigten" in question.text
+    )
