@@ -130,10 +130,6 @@ class CompanyService:
                     verify += (place.id,)
         return CompanyResult(outcome.replies, new, outcome.actions, verify=verify, company_id=company.id)
 
-    async def state(self, user_id: int) -> State | None:
-        company = await self.store.get(user_id)
-        return await self.store.state(company) if company is not None else self._pending.get(user_id)
-
     # ------------------------------------------------------------ buttons outside the flow
 
     async def _company_button(
