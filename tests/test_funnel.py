@@ -5,9 +5,7 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
-import itertools
 from collections import Counter
-from collections.abc import Sequence
 from pathlib import Path
 
 from hypothesis import given, settings
@@ -32,6 +30,7 @@ from bot.report.funnel import (
 )
 from bot.report.query import build_report
 from knowledge.catalogue import Catalogue
+from tests.privacy_attack import hidden_values
 from tests.test_report import png_size
 
 START = dt.datetime(2026, 9, 1, 8, 0, tzinfo=dt.UTC)
@@ -109,20 +108,6 @@ async def test_funnel_counts_a_population_of_1000(db_url: str, tmp_path: Path) -
     assert "Hauptschule am Schwalbenweg, Herne:" in funnel_summary(funnel)
     render_png(market, tmp_path / "report.png", funnel=funnel)  # the market chart with the funnel under it
     assert png_size(tmp_path / "report.png") == (800, 1000)
-
-
-def hidden_values(column: Sequence[str], total: int) -> list[set[int]]:
-    """The attack: every value each hidden cell can take, knowing the total, that ``<5`` is 1-4 and ``x``
-    at least 5 (brute force over all combinations)."""
-    hidden = [i for i, cell in enumerate(column) if not cell.isdigit()]
-    rest = total - sum(int(cell) for cell in column if cell.isdigit())
-    ranges = [range(1, 5) if column[i] == SMALL else range(5, rest + 1) for i in hidden]
-    seen: list[set[int]] = [set() for _ in hidden]
-    for combination in itertools.product(*ranges):
-        if sum(combination) == rest:
-            for values, value in zip(seen, combination, strict=True):
-                values.add(value)
-    return seen
 
 
 def test_a_single_small_cell_cannot_be_recomputed_from_the_total() -> None:

@@ -17,8 +17,9 @@ from bot.database import create_engine, sessionmaker
 from bot.models import Handoff, PlaceMark, PlaceOffer, User
 from bot.report.chart import render_png
 from bot.report.query import NO_AREA_NAME, Report, Row, build_report
-from bot.report.render import people, render_csv, render_markdown, summary_text
+from bot.report.render import certificate_label, people, render_csv, render_markdown, summary_text
 from knowledge.catalogue import Catalogue, Occupation
+from tests.privacy_attack import hidden_values
 
 TODAY = dt.date(2026, 11, 28)
 UTC = dt.UTC
@@ -256,7 +257,8 @@ def markdown_row(markdown: str, *cells: str) -> str:
 
 
 async def test_markdown_applies_the_privacy_rule(filled: async_sessionmaker[AsyncSession]) -> None:
-    md = render_markdown(await build_report(filled, CATALOGUE, today=TODAY))
+    report = await build_report(filled, CATALOGUE, today=TODAY)
+    md = render_markdown(report)
     assert md.startswith("# Ausbildungsbericht – alle Orte\n")
     assert "Stand: 28.11.2026" in md
     for heading in (
@@ -279,9 +281,18 @@ async def test_markdown_applies_the_privacy_rule(filled: async_sessionmaker[Asyn
     assert markdown_row(md, *handel, "Herne").endswith("| 4 | 0 | – | 0 | 0 |")
     assert markdown_row(md, "Friseur/-in", "Herne") == "| Friseur/-in | Herne | <5 |"  # unmatched wishes
     assert markdown_row(md, "Gärtner/-in", "Bochum") == "| Gärtner/-in | Bochum | 1 |"  # unwanted places
-    assert markdown_row(md, "Mittlerer Schulabschluss (MSA)") == "| Mittlerer Schulabschluss (MSA) | 6 |"
+    # 14 still searching: ESA, FHR and Abitur (1 each) would follow from 14 - 5 - 6, so EESA and MSA are
+    # hidden too (secondary suppression)
+    assert "Noch suchend: 14" in md
+    assert markdown_row(md, "Mittlerer Schulabschluss (MSA)") == "| Mittlerer Schulabschluss (MSA) | x |"
+    assert markdown_row(md, "Erweiterter Erster Schulabschluss (EESA)").endswith("| x |")
     assert markdown_row(md, "Erster Schulabschluss (ESA)") == "| Erster Schulabschluss (ESA) | <5 |"
     assert "| Abitur | <5 |" in md and "| Abitur | 1 |" not in md
+    shown = [
+        markdown_row(md, certificate_label(code)).split(" | ")[-1].rstrip(" |")
+        for code in report.certificates
+    ]
+    assert all(len(values) >= 2 for values in hidden_values(shown, 14))
 
 
 async def test_csv_one_row_per_occupation_and_town(filled: async_sessionmaker[AsyncSession]) -> None:
@@ -320,14 +331,15 @@ async def test_summary_text_is_short_german_and_private(filled: async_sessionmak
         "Kfz-Mechatroniker/-in in Herne (6 Wünsche, 3 Plätze), Friseur/-in in Herne (<5 Wünsche, 0 Plätze)"
     )
     assert by_start["Schulabschlüsse (noch suchend)"] == (
-        "Schulabschlüsse (noch suchend): ESA <5, EESA 5, MSA 6, FHR <5, Abi <5"
+        "Schulabschlüsse (noch suchend): ESA <5, EESA x, MSA x, FHR <5, Abi <5"
     )
     assert "Noch suchend: 14" in text
 
     herne = summary_text(await build_report(filled, CATALOGUE, city="Herne", since=SINCE, today=TODAY))
     assert herne.splitlines()[0] == "📊 Ausbildungsbericht Herne, seit 01.09.2026 (Stand 28.11.2026)"
     assert "Friseur/-in (<5 Wünsche, 0 Plätze)" in herne and " in Herne" not in herne
-    assert "Schulabschlüsse (noch suchend): ESA <5, MSA 5, Abi <5" in herne
+    # 7 = 1 + 5 + 1 cannot be protected by hiding the 5 alone (the "<5"s would be 1 each): the total goes too
+    assert "Schulabschlüsse (noch suchend): ESA <5, MSA x, Abi <5" in herne and "Noch suchend: x" in herne
 
 
 def png_size(path: Path) -> tuple[int, int]:

@@ -15,7 +15,7 @@ Privacy: counts of people from 1 to 4 are shown as ``<5`` (primary suppression).
 to the total (every person has one source, one language, one town), a single ``<5`` cell could be
 recomputed as total minus the other rows; so in every column with a ``<5`` cell the smallest other counts
 are hidden too (``x``, secondary suppression) until no hidden cell can be pinned to one value from the
-shown cells and the total, even knowing that ``<5`` means 1-4 and ``x`` at least 5 (:func:`protect_column`).
+shown cells and the total (``bot/report/suppression.py``).
 A conversion is shown only when both of its counts are shown exactly.
 """
 
@@ -34,13 +34,12 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from bot.funnel import MILESTONES
 from bot.models import Milestone, Source, User
 from bot.report.query import MIN_PEOPLE
+from bot.report.suppression import HIDDEN, SMALL, protect_column
 from bot.sources import source_of
 from dialogs.i18n import LANGUAGES
 from knowledge.region import LOCAL_TZ
 from knowledge.sources import DIRECT, UNKNOWN
 
-#: A count hidden because it is 1-4, and one hidden so that such a count cannot be recomputed.
-SMALL, HIDDEN = "<5", "x"
 #: The steps' German names, in funnel order.
 STEP_NAMES = {
     "started": "Gestartet",
@@ -149,48 +148,6 @@ async def build_funnel(
 
 
 # ---------------------------------------------------------------- privacy
-
-
-def _possible(index: int, domains: Sequence[tuple[int, int | None]], hidden_sum: int) -> int:
-    """How many values hidden cell ``index`` can take, given every hidden cell's range and their sum."""
-    low, high = domains[index]
-    others = [d for i, d in enumerate(domains) if i != index]
-    rest_low = sum(lo for lo, _ in others)
-    rest_high = None if any(hi is None for _, hi in others) else sum(hi or 0 for _, hi in others)
-    top = hidden_sum - rest_low if high is None else min(high, hidden_sum - rest_low)
-    bottom = max(low, hidden_sum - rest_high) if rest_high is not None else low
-    return max(0, top - bottom + 1)
-
-
-def pinned(values: Sequence[int], hidden: set[int], total: int) -> bool:
-    """Could one hidden cell be recomputed from the shown cells and the column's total? ``<5`` cells are
-    known to be 1-4, ``x`` cells at least 5."""
-    if not hidden:
-        return False
-    hidden_sum = total - sum(v for i, v in enumerate(values) if i not in hidden)
-    cells = sorted(hidden)
-    domains = [(1, MIN_PEOPLE - 1) if 0 < values[i] < MIN_PEOPLE else (MIN_PEOPLE, None) for i in cells]
-    return any(_possible(n, domains, hidden_sum) < 2 for n in range(len(cells)))
-
-
-def protect_column(values: Sequence[int]) -> tuple[list[str], bool]:
-    """A column of people counts as shown in a table with a known total: ``<5`` for 1-4, and ``x`` for as
-    many of the smallest other counts as it takes so that no hidden count can be recomputed. ``False``
-    when even that is not enough (e.g. two groups of 4 and a total of 8): then the total must be hidden."""
-    total = sum(values)
-    hidden = {i for i, v in enumerate(values) if 0 < v < MIN_PEOPLE}
-    protected = True
-    if total >= MIN_PEOPLE:
-        while pinned(values, hidden, total):
-            candidates = sorted((v, i) for i, v in enumerate(values) if i not in hidden and v > 0)
-            if not candidates:
-                protected = False
-                break
-            hidden.add(candidates[0][1])
-    cells = [
-        (SMALL if 0 < v < MIN_PEOPLE else HIDDEN) if i in hidden else str(v) for i, v in enumerate(values)
-    ]
-    return cells, protected
 
 
 @dataclass(frozen=True)

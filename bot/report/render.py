@@ -10,8 +10,10 @@ import csv
 import datetime as dt
 import io
 from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
 
 from bot.report.query import CERTIFICATE_LABELS, MIN_PEOPLE, SOURCES, Report, Row, rank, totals
+from bot.report.suppression import HIDDEN, protect_column
 from dialogs.i18n import translator
 
 SMALL = "<5"
@@ -39,6 +41,24 @@ SOURCE_SHORT: Mapping[str, str] = {"ba": "BA", "csv": "CSV", "company": "Betrieb
 def people(n: int) -> str:
     """A count of people as shown in every output: ``<5`` from 1 to 4, otherwise the number (0 stays 0)."""
     return SMALL if 0 < n < MIN_PEOPLE else str(n)
+
+
+@dataclass(frozen=True)
+class CertificateCells:
+    """The certificates of the people still searching as shown, and their total (``searching``)."""
+
+    cells: dict[str, str]
+    total: str
+
+
+def certificate_cells(report: Report) -> CertificateCells:
+    """Each searching person has one certificate, so the rows add up to "Noch suchend": besides ``<5``,
+    secondary suppression (``bot/report/suppression.py``) hides what would let a ``<5`` be recomputed."""
+    codes = list(report.certificates)
+    cells, protected = protect_column([report.certificates[code] for code in codes])
+    return CertificateCells(
+        dict(zip(codes, cells, strict=True)), people(report.searching) if protected else HIDDEN
+    )
 
 
 def ratio(places: int, wishes: int) -> str:
@@ -101,10 +121,11 @@ def render_markdown(report: Report) -> str:
         f"Zeitraum: {'seit ' + date_text(report.since) if report.since else 'gesamt'}",
         "",
         f"Offene Plätze: {report.open_places} · Junge Menschen mit Berufswunsch: "
-        f"{people(report.people_with_wishes)} · Noch suchend: {people(report.searching)}",
+        f"{people(report.people_with_wishes)} · Noch suchend: {certificate_cells(report).total}",
         "",
         f"> Datenschutz: Zahlen von Personen unter {MIN_PEOPLE} werden als „{SMALL}“ angezeigt, "
-        f"Verhältnisse dazu als „{DASH}“. Platzzahlen sind exakt.",
+        f"Verhältnisse dazu als „{DASH}“; „{HIDDEN}“ verbirgt eine weitere Zahl, wo sich ein „{SMALL}“ sonst "
+        "aus der Summe zurückrechnen ließe. Platzzahlen sind exakt.",
         "",
         "## Angebot und Nachfrage nach Beruf und Ort",
         "",
@@ -153,7 +174,7 @@ def render_markdown(report: Report) -> str:
     lines += (
         _md_table(
             ("Schulabschluss", "Personen"),
-            ([certificate_label(c), people(n)] for c, n in report.certificates.items()),
+            ([certificate_label(c), cell] for c, cell in certificate_cells(report).cells.items()),
         )
         if report.certificates
         else ["Keine Daten."]
@@ -216,7 +237,7 @@ def summary_text(report: Report) -> str:
     lines = [
         f"📊 Ausbildungsbericht {_scope(report)} (Stand {date_text(report.generated)})",
         f"Offene Plätze: {report.open_places} ({_sources(report)}) · "
-        f"Mit Berufswunsch: {people(report.people_with_wishes)} · Noch suchend: {people(report.searching)}",
+        f"Mit Berufswunsch: {people(report.people_with_wishes)} · Noch suchend: {certificate_cells(report).total}",
         "Meist gewünscht: " + _top([f"{t.name} ({people(t.wishes)})" for t in demand]),
         "Meiste Plätze: " + _top([f"{t.name} ({t.places})" for t in supply]),
         "Größte Lücken: "
@@ -230,8 +251,10 @@ def summary_text(report: Report) -> str:
         f"Plätze ohne Nachfrage: {len(report.unwanted_places)} Berufe, "
         f"Wünsche ohne Plätze: {len(report.unmatched_wishes)} Berufe",
         "Schulabschlüsse (noch suchend): "
-        + _top([f"{CERTIFICATE_SHORT[c]} {people(n)}" for c, n in report.certificates.items()]),
+        + _top([f"{CERTIFICATE_SHORT[c]} {cell}" for c, cell in certificate_cells(report).cells.items()]),
     ]
     if len(report.rows) > 0:
-        lines.append(f"Datenschutz: unter {MIN_PEOPLE} Personen steht „{SMALL}“.")
+        lines.append(
+            f"Datenschutz: unter {MIN_PEOPLE} Personen steht „{SMALL}“, „{HIDDEN}“ verdeckt Rückrechnung."
+        )
     return "\n".join(lines)
