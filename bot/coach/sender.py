@@ -46,6 +46,8 @@ MESSAGE_METHODS = frozenset(
 )
 #: How often an idle sender looks for rows other processes wrote, and a waiting one for the lock.
 POLL_SECONDS = 1.0
+#: The least extra time the window waits beyond the group's period.
+SLACK_SECONDS = 0.1
 #: Network errors in a row before a message is given up.
 MAX_ATTEMPTS = 8
 MAX_BACKOFF_SECONDS = 60.0
@@ -59,8 +61,8 @@ class GroupBudget:
 
     def __init__(self, rate: int, period: float, clock: Callable[[], float] = time.monotonic) -> None:
         self.rate = rate
-        # A little slack: a message reaches Telegram a moment after it left.
-        self.period = period * 1.02
+        # Slack: a message reaches Telegram a moment after it left, and not always equally fast.
+        self.period = period + max(SLACK_SECONDS, period * 0.02)
         self.clock = clock
         self._sent: collections.deque[float] = collections.deque()
         self._lock = asyncio.Lock()
