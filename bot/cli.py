@@ -144,6 +144,9 @@ def _parser() -> argparse.ArgumentParser:
     sources_sub.add_parser("list", help="every source with its people count").set_defaults(func=_sources_list)
     handoffs = sub.add_parser("handoffs", help="list coach requests (oldest first)")
     handoffs.add_argument("--all", action="store_true", help="include closed requests")
+    handoffs.add_argument(
+        "--group", metavar="TOWN", help="only the requests of this town's coach group (COACH_GROUPS)"
+    )
     handoffs.set_defaults(func=_handoffs)
     sub.add_parser(
         "check", help="check configuration, database and Bot API; exit 1 with the reason"
@@ -441,7 +444,19 @@ async def _sources_list(settings: Settings, args: argparse.Namespace) -> int:
 async def _handoffs(settings: Settings, args: argparse.Namespace) -> int:
     runtime = await open_runtime(settings)
     try:
-        rows = await runtime.dialogs.handoffs.all(include_closed=args.all)
+        routing = runtime.dialogs.coach.routing
+        members: list[int | None] | None = None
+        if args.group:
+            group = (
+                next((g for g in routing.groups if g.town.casefold() == args.group.casefold()), None)
+                if routing
+                else None
+            )
+            if routing is None or group is None:
+                towns = ", ".join(g.town for g in routing.groups if g.town) if routing else "none"
+                raise ConfigError(f"--group: no coach group for {args.group!r} (COACH_GROUPS: {towns})")
+            members = [group.chat_id, None] if group == routing.fallback else [group.chat_id]
+        rows = await runtime.dialogs.handoffs.all(include_closed=args.all, chat_ids=members)
         if not rows:
             print("no open coach requests" if not args.all else "no coach requests")
         catalogue, now = runtime.catalogue, runtime.clock()

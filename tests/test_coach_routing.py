@@ -124,3 +124,24 @@ async def test_a_backed_up_group_is_named_honestly(runtime: Runtime, monkeypatch
     assert "very busy right now" in chat.text and "about 3 minutes" in chat.text  # 51 messages at 20 a minute
     row = await outbox.next(HERNE)
     assert row is not None and row.kind == "card"  # the card goes before the digests
+
+
+async def test_handoffs_lists_one_groups_requests(
+    runtime: Runtime, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    import asyncio
+
+    from bot.cli import main
+
+    settings = two_operators(monkeypatch)
+    runtime.dialogs.coach = CoachOptions(routing=coach_routing(settings, default_gazetteer()))
+    for user, town in ((811, "Herne"), (812, "Witten")):
+        chat = ServiceChat(runtime.dialogs, user, first_name=f"P{user}")
+        await chat.onboard(location=town)
+        await chat.send("/coach")
+    monkeypatch.setenv("COACH_GROUPS", f"Herne={HERNE},Bochum={BOCHUM}")
+    assert await asyncio.to_thread(main, ["handoffs", "--group", "bochum"]) == 0
+    listed = capsys.readouterr().out
+    assert "P812" in listed and "P811" not in listed
+    assert await asyncio.to_thread(main, ["handoffs", "--group", "Dortmund"]) == 2
+    assert "no coach group for 'Dortmund' (COACH_GROUPS: Herne, Bochum)" in capsys.readouterr().err
