@@ -165,6 +165,9 @@ class Company(Base):
     topic_thread_id: Mapped[int | None] = mapped_column(BigInteger)
     #: A coach's question is open: what the contact types goes to the topic.
     question_open: Mapped[bool] = mapped_column(Boolean, default=False)
+    #: Telegram update ids applied to this row, newest last (the last ``KEEP``): a redelivered update is not
+    #: applied twice (a place is not submitted twice).
+    update_ids: Mapped[str] = mapped_column(Text, default="", server_default="")
     created_at: Mapped[dt.datetime] = mapped_column(server_default=func.now())
     updated_at: Mapped[dt.datetime] = mapped_column(server_default=func.now(), onupdate=utcnow, index=True)
 

@@ -14,6 +14,7 @@ from bot.coach.verification import Verification
 from bot.companies.service import CompanyResult, CompanyService
 from bot.models import CoachOutbox, Company, CompanyPlace, CompanyShare, PlaceOffer
 from bot.runtime import Runtime
+from dialogs.model import Event
 from tests.driver import ServiceChat
 
 NOW = dt.datetime(2026, 11, 28, 10, 0, tzinfo=dt.UTC)
@@ -331,3 +332,23 @@ def test_under_16_sharing_is_offered_only_with_the_guardians_consent() -> None:
         "Darf der Coach Bäckerei deinen Vornamen" in question.text
         and "Erziehungsberechtigten" in question.text
     )
+
+
+async def test_a_submit_delivered_again_after_a_crash_adds_no_second_place(runtime: Runtime) -> None:
+    company, _ = await report(runtime)
+    await company.send("/menu")
+    await company.tap("Report a place")
+    await company.send("Bäcker")
+    await company.tap("Bäcker/-in")
+    await company.tap("1")
+    await company.tap("As soon as possible")
+    await company.tap("No requirement")
+    await company.tap("Skip")
+    submit = next(b for r in company.last.buttons for b in r if "Submit" in b.label)
+    event = Event.pressed(submit.data)
+    first = await runtime.dialogs.handle(7001, event, "en", update_id=900)
+    again = await runtime.dialogs.handle(7001, event, "en", update_id=900)
+    assert isinstance(first, CompanyResult) and len(first.verify) == 1
+    assert again.duplicate and not getattr(again, "verify", ())
+    async with runtime.dialogs.sessions() as session:
+        assert await session.scalar(select(func.count()).select_from(CompanyPlace)) == 2

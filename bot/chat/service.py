@@ -120,7 +120,7 @@ class DialogService:
     ) -> Result:
         """Apply ``event``; ``update_id`` makes a redelivered Telegram update a no-op (it re-asks instead)."""
         if self.companies is not None:
-            routed = await self.companies.route(user_id, event, lang, first_name, self.state)
+            routed = await self.companies.route(user_id, event, lang, first_name, self.state, update_id)
             if isinstance(routed, Result):
                 return routed
             event = routed or event

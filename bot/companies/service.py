@@ -65,6 +65,7 @@ class CompanyService:
         lang: str,
         first_name: str,
         youth_state: Callable[[int], Awaitable[State | None]],
+        update_id: int | None = None,
     ) -> Result | Event | None:
         """The company side's answer to ``event``; an :class:`Event` for the young people's dialog to handle
         instead (a young person going back); ``None`` when the event is not for the company side."""
@@ -76,15 +77,20 @@ class CompanyService:
         company = await self.store.get(user_id)
         if company is None and user_id not in self._pending:
             return None
+        if company is not None and update_id is not None and self.store.applied(company, update_id):
+            state = await self.store.state(company)  # delivered again after a crash: only the question again
+            return CompanyResult([self.engine.current(state)], state, duplicate=True)
         if isinstance(event.callback, StillOpen | CompanyMeet):
             return await self._company_button(company, event.callback, lang)
-        return await self.handle(user_id, event, lang, company)
+        return await self.handle(user_id, event, lang, company, update_id)
 
     async def open(self, user_id: int, lang: str) -> Result | Event:
         """A young person (or a newcomer) asked for the company flow (``/betrieb``)."""
         return await self.handle(user_id, Event("command", "betrieb"), lang, await self.store.get(user_id))
 
-    async def handle(self, user_id: int, event: Event, lang: str, company: Company | None) -> Result | Event:
+    async def handle(
+        self, user_id: int, event: Event, lang: str, company: Company | None, update_id: int | None = None
+    ) -> Result | Event:
         state = await self.store.state(company) if company is not None else self._pending.get(user_id)
         if (
             company is not None
@@ -112,7 +118,7 @@ class CompanyService:
         changed = state is not None and state.company.registered and _details(state) != _details(new)
         if "company_submit" in outcome.actions:
             draft, answers.draft, answers.editing = answers.draft, PlaceDraft(), None
-        company = await self.store.save(user_id, new)
+        company = await self.store.save(user_id, new, update_id)
         verify: tuple[int, ...] = ()
         now = self.clock()
         if "company_submit" in outcome.actions:

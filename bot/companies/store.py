@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from sqlalchemy import delete, select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from bot.chat.state_store import KEEP
 from bot.models import Company, CompanyPlace, CompanyShare, PlaceOffer
 from bot.places.store import COMPANY_SOURCE
 from dialogs.company.profile import NO_REQUIREMENT, Address, PlaceDraft, StoredPlace
@@ -78,8 +79,9 @@ class CompanyStore:
         ]
         return state
 
-    async def save(self, user_id: int, state: State) -> Company:
-        """Write the company's fields and its dialog state (a row is made at the first save)."""
+    async def save(self, user_id: int, state: State, update_id: int | None = None) -> Company:
+        """Write the company's fields and its dialog state (a row is made at the first save), with the update
+        id it applies (``applied``)."""
         answers = state.company
         address = answers.address
         values = {
@@ -91,6 +93,10 @@ class CompanyStore:
         }  # fmt: skip
         async with self.sessions.begin() as session:
             company = (await session.scalars(select(Company).where(Company.user_id == user_id))).first()
+            ids = tuple(int(i) for i in (company.update_ids if company else "").split())
+            values["update_ids"] = " ".join(
+                map(str, (*ids, update_id)[-KEEP:] if update_id is not None else ids)
+            )
             if company is None:
                 company = Company(user_id=user_id, **values)
                 session.add(company)
@@ -115,6 +121,11 @@ class CompanyStore:
             "employer": company.name, "street": company.street, "postcode": company.postcode,
             "city": company.town, "lat": company.lat or 0.0, "lon": company.lon or 0.0,
         }  # fmt: skip
+
+    @staticmethod
+    def applied(company: Company, update_id: int) -> bool:
+        """Telegram delivered this update again (after a crash): it was applied already."""
+        return str(update_id) in company.update_ids.split()
 
     async def delete(self, user_id: int) -> Company | None:
         """Remove the company, its places (and everything that hangs on them); returns the removed row."""

@@ -39,6 +39,7 @@ def upgrade() -> None:
         sa.Column("topic_chat_id", sa.BigInteger(), nullable=True),
         sa.Column("topic_thread_id", sa.BigInteger(), nullable=True),
         sa.Column("question_open", sa.Boolean(), nullable=False),
+        sa.Column("update_ids", sa.Text(), server_default="", nullable=False),
         sa.Column("created_at", sa.DateTime(timezone=True), server_default=sa.func.now(), nullable=False),
         sa.Column("updated_at", sa.DateTime(timezone=True), server_default=sa.func.now(), nullable=False),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_companies")),
