@@ -30,6 +30,10 @@ PAUSED = N_("⏸ Okay, I'll leave you in peace. Send /start whenever you want to
 STILL_LOOKING = N_("Good luck! 🍀 Here are the places that fit you now:")
 
 
+#: With this many questions left or fewer, the reminder says "you were almost done".
+ALMOST_DONE = 3
+
+
 def questions_left(flow: Flow, state: State) -> int:
     """Profile questions the person has not answered yet."""
     return sum(1 for step in flow.steps if step.edit_label and step.todo(state))
@@ -43,11 +47,20 @@ def profile_reminder(flow: Flow, state: State) -> Reply:
     """The one reminder for a profile left halfway, with the way back to where the person stopped."""
     t = translator(state.lang)
     left = max(1, questions_left(flow, state))
-    text = t.ngettext(
-        "👋 You were almost done – just {n} more question. Shall we go on where you stopped?",
-        "👋 You were almost done – just {n} more questions. Shall we go on where you stopped?",
-        left,
-    )
+    if left <= ALMOST_DONE:
+        text = t.ngettext(
+            "👋 You were almost done – just {n} more question. Shall we go on where you stopped?",
+            "👋 You were almost done – just {n} more questions. Shall we go on where you stopped?",
+            left,
+        )
+    else:
+        text = t.ngettext(
+            "👋 You have started your profile – {n} more question and the coaches can help you find a "
+            "place. Shall we go on where you stopped?",
+            "👋 You have started your profile – {n} more questions and the coaches can help you find a "
+            "place. Shall we go on where you stopped?",
+            left,
+        )
     go_on = Button(t.gettext(N_("▶️ Go on")), callback=FollowUpAnswer("resume"))
     return Reply(text, ((go_on,), (_no_reminders(state.lang),)))
 

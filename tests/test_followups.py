@@ -149,3 +149,22 @@ async def test_the_30_day_check_and_its_answers(runtime: Runtime) -> None:
     assert "Good luck" in still.replies[0].text and len(still.replies) == 2  # and the places list
     paused = await chats[843].press(FollowUpAnswer("pause").pack())
     assert "leave you in peace" in paused.replies[0].text
+
+
+def test_the_reminder_says_almost_done_only_when_it_is() -> None:
+    from dialogs.followup import profile_reminder
+    from dialogs.model import State
+    from dialogs.steps import FLOW
+
+    answers = {
+        "age": 17,
+        "consent": "2026-11-01",
+        "situation": "pupil",
+        "certificate": "msa",
+        "german": "good",
+    }
+    early = profile_reminder(FLOW, State.from_json("de", {"step": "languages", "answers": answers}))
+    assert early.text.startswith("👋 Du hast dein Profil angefangen – noch 5 Fragen")
+    answers |= {"languages": [], "location": {"name": "Herne", "lat": 51.5, "lon": 7.2}, "radius": 10}
+    late = profile_reminder(FLOW, State.from_json("de", {"step": "interests", "answers": answers}))
+    assert late.text.startswith("👋 Du warst fast fertig – nur noch 3 Fragen")
