@@ -63,7 +63,8 @@ async def main(people_count: int, spread: float, window: float) -> None:
     limit_per_minute = GROUP_LIMIT * 60 / window
     for chat_id, figures in result.groups.items():
         print(
-            f"  group {chat_id}: {figures.cards} cards, {figures.copies} copies in {figures.seconds:.1f} s = "
+            f"  group {chat_id}: {figures.cards} cards, {figures.copies} copies, {figures.messages} messages "
+            f"with the topics in {figures.seconds:.1f} s = "
             f"{figures.per_minute:.0f}/min against a limit of {limit_per_minute:.0f}/min "
             f"({figures.per_minute / limit_per_minute:.0%}); busiest window {figures.busiest_window}/{GROUP_LIMIT}; "
             f"429s {figures.refused_429}"

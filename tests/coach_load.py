@@ -70,6 +70,8 @@ async def seed_people(db_url: str, tmp: Path, count: int) -> dict[int, int]:
 class GroupFigures:
     cards: int
     copies: int
+    #: Every message the group took (cards, copies and the new topics), over ``seconds``.
+    messages: int
     seconds: float
     #: The most messages the group took in any window (the limit is ``GROUP_LIMIT``).
     busiest_window: int
@@ -77,7 +79,7 @@ class GroupFigures:
 
     @property
     def per_minute(self) -> float:
-        return (self.cards + self.copies) * 60 / self.seconds if self.seconds else 0.0
+        return self.messages * 60 / self.seconds if self.seconds else 0.0
 
 
 @dataclass
@@ -171,6 +173,7 @@ def check(
         result.groups[group] = GroupFigures(
             cards=sum(1 for c in ours if c.method == "sendMessage" and CARD in str(c.params.get("text"))),
             copies=sum(1 for c in ours if c.method == "copyMessage"),
+            messages=len(times),
             seconds=(times[-1] - times[0]) if len(times) > 1 else 0.0,
             busiest_window=busiest,
             refused_429=refused[group],
