@@ -79,4 +79,4 @@ async def upgrade(url: str) -> None:
         ) from None
     finally:
         await engine.dispose()
-    await asyncio.to_thread(command.upgrade, alembic_config(url), "heads")
+    await asyncio.to_thread(command.upgrade, alembic_config(url), "head")

@@ -1,7 +1,7 @@
 """sources (deep links), funnel milestones per person, follow-ups
 
 Revision ID: 009
-Revises: 007
+Revises: 008
 Create Date: 2026-11-29
 """
 
@@ -12,7 +12,7 @@ from alembic import op
 
 
 revision: str = "009"
-down_revision: str | None = "007"
+down_revision: str | None = "008"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

@@ -5,7 +5,7 @@ A company contact's data and dialog state (``companies``), each company place be
 their first name and profile with a company (``company_shares``).
 
 Revision ID: 010
-Revises: 007
+Revises: 009
 Create Date: 2026-11-29
 """
 
@@ -15,7 +15,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "010"
-down_revision: str | None = "007"
+down_revision: str | None = "009"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
