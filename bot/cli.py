@@ -11,6 +11,7 @@ from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from bot.coach.routing import CoachGroup, CoachRouting
 from bot.config import ConfigError, Settings, load_settings
 from bot.database import DatabaseError, upgrade
 from bot.runtime import open_runtime, setup_logging
@@ -118,6 +119,9 @@ def _parser() -> argparse.ArgumentParser:
     )
     report = sub.add_parser("report", help="market report: places and wishes per occupation and city")
     report.add_argument("--city", help="only this city (e.g. Herne)")
+    report.add_argument(
+        "--group", metavar="TOWN", help="only the towns of this town's coach group (COACH_GROUPS)"
+    )
     report.add_argument(
         "--since", type=_date_arg, help="only profiles and places since this date (YYYY-MM-DD)"
     )
@@ -332,8 +336,13 @@ async def _report(settings: Settings, args: argparse.Namespace) -> int:
             raise Failure(f"--out {out}: the directory {out.parent} does not exist")
     runtime = await open_runtime(settings)
     try:
+        towns = None
+        if args.group:
+            routing = runtime.dialogs.coach.routing
+            group = _coach_group(routing, args.group)
+            towns = routing.area(group, runtime.gazetteer.towns.values()) if routing else None
         report = await build_report(
-            runtime.dialogs.sessions, runtime.catalogue, city=args.city, since=args.since
+            runtime.dialogs.sessions, runtime.catalogue, city=args.city, since=args.since, towns=towns
         )
         funnel = await build_funnel(runtime.dialogs.sessions, city=args.city, since=args.since)
     finally:
@@ -441,21 +450,23 @@ async def _sources_list(settings: Settings, args: argparse.Namespace) -> int:
     return 0
 
 
+def _coach_group(routing: CoachRouting | None, town: str) -> CoachGroup:
+    """The coach group of ``--group TOWN``."""
+    group = routing.by_town(town) if routing else None
+    if group is None:
+        towns = ", ".join(g.town for g in routing.groups if g.town) if routing else "none"
+        raise ConfigError(f"--group: no coach group for {town!r} (COACH_GROUPS: {towns})")
+    return group
+
+
 async def _handoffs(settings: Settings, args: argparse.Namespace) -> int:
     runtime = await open_runtime(settings)
     try:
         routing = runtime.dialogs.coach.routing
         members: list[int | None] | None = None
         if args.group:
-            group = (
-                next((g for g in routing.groups if g.town.casefold() == args.group.casefold()), None)
-                if routing
-                else None
-            )
-            if routing is None or group is None:
-                towns = ", ".join(g.town for g in routing.groups if g.town) if routing else "none"
-                raise ConfigError(f"--group: no coach group for {args.group!r} (COACH_GROUPS: {towns})")
-            members = [group.chat_id, None] if group == routing.fallback else [group.chat_id]
+            group = _coach_group(routing, args.group)
+            members = [group.chat_id, None] if routing and group == routing.fallback else [group.chat_id]
         rows = await runtime.dialogs.handoffs.all(include_closed=args.all, chat_ids=members)
         if not rows:
             print("no open coach requests" if not args.all else "no coach requests")

@@ -145,3 +145,20 @@ async def test_handoffs_lists_one_groups_requests(
     assert "P812" in listed and "P811" not in listed
     assert await asyncio.to_thread(main, ["handoffs", "--group", "Dortmund"]) == 2
     assert "no coach group for 'Dortmund' (COACH_GROUPS: Herne, Bochum)" in capsys.readouterr().err
+
+
+async def test_the_market_report_of_one_groups_area(
+    runtime: Runtime, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from bot.report.query import build_report
+
+    routing = coach_routing(two_operators(monkeypatch), default_gazetteer())
+    assert routing is not None
+    for user, town in ((821, "Herne"), (822, "Witten"), (823, "Bochum")):
+        await ServiceChat(runtime.dialogs, user).onboard(location=town)
+    bochum = routing.by_town("bochum")
+    assert bochum is not None
+    area = routing.area(bochum, default_gazetteer().towns.values())
+    assert {"Bochum", "Witten"} <= area and "Herne" not in area
+    report = await build_report(runtime.dialogs.sessions, runtime.catalogue, towns=area)
+    assert {row.city for row in report.rows} == {"Bochum", "Witten"}

@@ -9,7 +9,7 @@ said where they live (without it, the first group listed).
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Protocol
 
@@ -81,6 +81,13 @@ class CoachRouting:
     @property
     def chat_ids(self) -> list[int]:
         return [g.chat_id for g in self.groups]
+
+    def by_town(self, town: str) -> CoachGroup | None:
+        return next((g for g in self.groups if g.town and g.town.casefold() == town.casefold()), None)
+
+    def area(self, group: CoachGroup, towns: Iterable[Place]) -> frozenset[str]:
+        """The names of the ``towns`` whose people this group has (its own town and those nearest to it)."""
+        return frozenset(town.name for town in towns if self.group_for(town) == group)
 
 
 def coach_routing(settings: Settings, gazetteer: Gazetteer) -> CoachRouting | None:

@@ -33,7 +33,7 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 from collections import Counter, defaultdict
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass
 
 from sqlalchemy import select
@@ -175,9 +175,12 @@ async def build_report(
     since: dt.date | None = None,
     *,
     today: dt.date | None = None,
+    towns: Collection[str] | None = None,
 ) -> Report:
-    """Collect the figures (see the module docstring for the definitions); ``today`` is the report date."""
+    """Collect the figures (see the module docstring for the definitions); ``today`` is the report date;
+    ``towns``: only these towns (a coach group's area, ``CoachRouting.area``)."""
     wanted = _key(city) if city and city.strip() else None
+    in_area = {_key(town) for town in towns} if towns is not None else None
     async with sessions() as session:
         users = (
             await session.execute(select(User.id, User.lang, User.state, User.created_at).order_by(User.id))
@@ -215,7 +218,8 @@ async def build_report(
         spelling.setdefault(_key(name), name.strip())
 
     def keep(name: str, created: dt.datetime) -> bool:
-        return (wanted is None or _key(name) == wanted) and (since is None or _local_date(created) >= since)
+        in_town = (wanted is None or _key(name) == wanted) and (in_area is None or _key(name) in in_area)
+        return in_town and (since is None or _local_date(created) >= since)
 
     place_counts: Counter[tuple[str, str]] = Counter()
     unassigned = 0
