@@ -110,11 +110,13 @@ class Outbox:
             return (await session.scalars(query)).first()
 
     async def finish(self, row_id: int, state: str, message_id: int | None = None) -> None:
+        """The row is done (``sent`` or ``failed``); its payload (texts with people's names) is emptied: the
+        row itself, with its ``dedupe_key``, is what keeps it from being sent again."""
         async with self.sessions.begin() as session:
             await session.execute(
                 update(CoachOutbox)
                 .where(CoachOutbox.id == row_id)
-                .values(state=state, sent_message_id=message_id, sent_at=utcnow())
+                .values(state=state, sent_message_id=message_id, sent_at=utcnow(), payload={})
             )
 
     async def count_attempt(self, row_id: int) -> int:
