@@ -162,3 +162,35 @@ async def test_the_market_report_of_one_groups_area(
     assert {"Bochum", "Witten"} <= area and "Herne" not in area
     report = await build_report(runtime.dialogs.sessions, runtime.catalogue, towns=area)
     assert {row.city for row in report.rows} == {"Bochum", "Witten"}
+
+
+async def test_a_start_queues_what_an_older_version_left_unsent(
+    runtime: Runtime, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from bot.coach.desk import CoachDesk
+    from bot.models import RelayMessage
+
+    settings = two_operators(monkeypatch)
+    chat = ServiceChat(runtime.dialogs, 831)
+    await chat.onboard(location="Herne")
+    store = runtime.dialogs.handoffs
+    handoff, _ = await store.open(831, "Mira", HERNE)  # no card queued: as an older version made it
+    async with runtime.dialogs.sessions.begin() as session:
+        session.add(
+            RelayMessage(
+                handoff_id=handoff.id,
+                direction="to_coach",
+                from_chat_id=831,
+                from_message_id=7,
+                state="pending",
+            )
+        )
+    group = CoachDesk(settings, runtime.dialogs, runtime.places_store).groups[HERNE]
+    await group.queue_missing()
+    await group.queue_missing()  # a second start adds nothing
+    async with runtime.dialogs.sessions() as session:
+        rows = (await session.scalars(select(CoachOutbox).order_by(CoachOutbox.id))).all()
+    assert [(row.chat_id, row.kind, row.priority) for row in rows] == [
+        (HERNE, "card", Priority.CARD),
+        (HERNE, "relay", Priority.RELAY),
+    ]

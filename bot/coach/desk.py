@@ -125,10 +125,12 @@ class GroupDesk:
         )  # fmt: skip
         return sent.message_id
 
-    async def queue_missing_cards(self) -> None:
-        """Cards for the group's open requests that have none and none queued (see ``without_card``)."""
+    async def queue_missing(self) -> None:
+        """Cards for the group's open requests that have none and none queued (see ``without_card``), and
+        the young people's messages a version before the outbox left unsent."""
         for handoff in await self.store.without_card(self.members):
             await self.store.queue_card(handoff, self.chat_id)
+        await self.store.queue_unsent_relays(self.members, self.chat_id)
 
     async def answer(self, text: str, thread_id: int | None) -> None:
         """An answer to a coach's command: first in the group's outbox."""
@@ -206,7 +208,7 @@ class CoachDesk:
             )
 
     async def _serve(self, desk: GroupDesk, bot: Bot) -> None:
-        await desk.queue_missing_cards()
+        await desk.queue_missing()
         await desk.sender.run(bot, self._stop)
 
     async def stop(self) -> None:

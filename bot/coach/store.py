@@ -75,6 +75,31 @@ class HandoffStore:
             )
             return list((await session.scalars(query)).all())
 
+    async def queue_unsent_relays(self, chat_ids: Sequence[int | None], chat_id: int) -> None:
+        """Queue the young people's messages of these groups still ``pending`` (a version before the outbox
+        stored them); those queued already keep their one row (``relay:<id>``)."""
+        async with self.sessions.begin() as session:
+            rows = await session.execute(
+                select(RelayMessage.id, RelayMessage.handoff_id)
+                .join(Handoff, Handoff.id == RelayMessage.handoff_id)
+                .where(
+                    RelayMessage.state == "pending",
+                    RelayMessage.direction == "to_coach",
+                    _in_groups(chat_ids),
+                )
+                .order_by(RelayMessage.id)
+            )
+            for relay_id, handoff_id in rows:
+                await outbox.add(
+                    session,
+                    chat_id,
+                    "relay",
+                    {"relay_id": relay_id},
+                    Priority.RELAY,
+                    handoff_id,
+                    f"relay:{relay_id}",
+                )
+
     async def queue_card(self, handoff: Handoff, chat_id: int) -> None:
         await self.outbox.enqueue(
             chat_id, "card", {}, Priority.CARD, handoff.id, f"card:{handoff.id}:{chat_id}"
