@@ -6,11 +6,13 @@ from __future__ import annotations
 import asyncio
 import time
 
+import pytest
 from telegram import Bot
 from telegram.error import RetryAfter
 from telegram.ext import ExtBot
 
-from bot.coach.sender import CoachRateLimiter, GroupBudget
+from bot.coach.sender import CoachRateLimiter, GroupBudget, GroupSender
+from bot.runtime import Runtime
 from bot.telegram.request import retry_seconds
 from tests.fakebotapi import FakeTelegram
 
@@ -45,3 +47,20 @@ async def test_the_bot_keeps_within_the_budget_and_private_chats_do_not_wait() -
             await group
             assert time.monotonic() - started >= 2 * WINDOW  # 45 messages: three windows
     assert not [c for c in tg.calls if c.status == 429]
+
+
+async def test_one_sender_per_group_across_processes_on_postgresql(runtime: Runtime) -> None:
+    if runtime.db.dialect.name != "postgresql":
+        pytest.skip("SQLite serves one bot process")
+    outbox = runtime.dialogs.handoffs.outbox
+    first, second = (GroupSender(GROUP, outbox, runtime.db, {}) for _ in range(2))
+    stop = asyncio.Event()
+    held = await first.hold_group_lock(stop)
+    assert held is not None
+    waiting = asyncio.create_task(second.hold_group_lock(stop))
+    await asyncio.sleep(1.5)
+    assert not waiting.done()  # the group has its sender
+    await held.close()  # that process ends (a crash closes its connection too)
+    taken = await asyncio.wait_for(waiting, 5)
+    assert taken is not None
+    await taken.close()

@@ -120,7 +120,7 @@ class GroupSender:
 
     async def run(self, bot: Bot, stop: asyncio.Event) -> None:
         """Send until ``stop`` is set (holding the group's lock on PostgreSQL)."""
-        lock = await self._lock(stop)
+        lock = await self.hold_group_lock(stop)
         try:
             wakeup = self.outbox.wakeup(self.chat_id)
             while not stop.is_set():
@@ -169,7 +169,7 @@ class GroupSender:
         else:
             await self.outbox.finish(row.id, "sent", message_id)
 
-    async def _lock(self, stop: asyncio.Event) -> AsyncConnection | None:
+    async def hold_group_lock(self, stop: asyncio.Event) -> AsyncConnection | None:
         """On PostgreSQL the connection holding the group's advisory lock, once it is ours."""
         if self.db.dialect.name != "postgresql":
             return None
