@@ -64,3 +64,21 @@ async def test_one_sender_per_group_across_processes_on_postgresql(runtime: Runt
     taken = await asyncio.wait_for(waiting, 5)
     assert taken is not None
     await taken.close()
+
+
+async def test_the_sender_sends_in_priority_order_and_skips_an_unreadable_row(runtime: Runtime) -> None:
+    from bot.coach.desk import CoachDesk
+    from bot.coach.outbox import Priority
+    from bot.config import Settings
+
+    group = CoachDesk(Settings(coach_chat_id=GROUP), runtime.dialogs, runtime.places_store).groups[GROUP]
+    outbox = runtime.dialogs.handoffs.outbox
+    await outbox.enqueue(GROUP, "text", {"text": "digest"}, Priority.DIGEST)
+    await outbox.enqueue(GROUP, "text", {"no": "text"}, Priority.RELAY)
+    await outbox.enqueue(GROUP, "text", {"text": "reminder"}, Priority.REMINDER)
+    await outbox.enqueue(GROUP, "text", {"text": "answer"}, Priority.ANSWER)
+    async with FakeTelegram() as tg, Bot(tg.token, base_url=tg.base_url) as bot:
+        assert await group.sender.drain(bot) == 4
+        assert [m["text"] for m in tg.bot_messages(GROUP)] == ["answer", "reminder", "digest"]
+    assert await outbox.next(GROUP) is None
+    assert (await outbox.backlog(GROUP)).pending == 0

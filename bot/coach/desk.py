@@ -204,12 +204,11 @@ class CoachDesk:
         self._stop.clear()
         for desk in self.groups.values():
             self._senders.append(
-                asyncio.create_task(self._serve(desk, bot), name=f"coach-sender{desk.chat_id}")
+                asyncio.create_task(
+                    desk.sender.run(bot, self._stop, first=desk.queue_missing),
+                    name=f"coach-sender{desk.chat_id}",
+                )
             )
-
-    async def _serve(self, desk: GroupDesk, bot: Bot) -> None:
-        await desk.queue_missing()
-        await desk.sender.run(bot, self._stop)
 
     async def stop(self) -> None:
         """Let the senders finish the message they are sending (a few seconds at most), then end them."""

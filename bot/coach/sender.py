@@ -118,14 +118,28 @@ class GroupSender:
         #: How each kind of row is sent.
         self.kinds = kinds
 
-    async def run(self, bot: Bot, stop: asyncio.Event) -> None:
-        """Send until ``stop`` is set (holding the group's lock on PostgreSQL)."""
-        lock = await self.hold_group_lock(stop)
+    async def run(
+        self, bot: Bot, stop: asyncio.Event, first: Callable[[], Awaitable[None]] | None = None
+    ) -> None:
+        """Send until ``stop`` is set (holding the group's lock on PostgreSQL); ``first`` runs once the lock
+        is held. An unexpected error (the database is away) is logged and the sender goes on after a pause:
+        the group's messages wait in the outbox meanwhile."""
+        lock: AsyncConnection | None = None
+        wakeup = self.outbox.wakeup(self.chat_id)
         try:
-            wakeup = self.outbox.wakeup(self.chat_id)
             while not stop.is_set():
-                wakeup.clear()  # before looking: a row queued while draining wakes the next round
-                await self.drain(bot, stop)
+                try:
+                    if lock is None and self.db.dialect.name == "postgresql":
+                        lock = await self.hold_group_lock(stop)
+                    if first is not None:
+                        await first()
+                        first = None
+                    wakeup.clear()  # before looking: a row queued while draining wakes the next round
+                    await self.drain(bot, stop)
+                except Exception as error:
+                    log.error("coach sender of group %s: %s; going on", self.chat_id, type(error).__name__)
+                    if lock is not None and lock.invalidated:
+                        lock = None
                 await _first(wakeup.wait(), stop.wait(), timeout=POLL_SECONDS)
         finally:
             if lock is not None:
@@ -165,6 +179,9 @@ class GroupSender:
                 await asyncio.sleep(min(MAX_BACKOFF_SECONDS, 2.0**attempts))
         except TelegramError as error:
             log.warning("outbox %s (%s) failed: %s", row.id, row.kind, type(error).__name__)
+            await self.outbox.finish(row.id, "failed")
+        except (KeyError, TypeError, ValueError) as error:  # a payload its kind cannot read: never sendable
+            log.error("outbox %s (%s) unreadable: %s", row.id, row.kind, type(error).__name__)
             await self.outbox.finish(row.id, "failed")
         else:
             await self.outbox.finish(row.id, "sent", message_id)
