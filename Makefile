@@ -30,7 +30,7 @@ lint: install
 	$(BIN)/mypy
 
 test: lint
-	$(BIN)/pytest
+	$(BIN)/pytest -n auto  # one worker per core; each test has its own database
 
 # --- translations (Babel) ---------------------------------------------------------------
 locales-extract: $(STAMP)

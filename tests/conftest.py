@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 import os
+import sqlite3
 from collections.abc import AsyncIterator
 from pathlib import Path
 
@@ -20,6 +22,13 @@ from knowledge.matcher import OccupationService, default_matcher
 from tests.driver import Chat
 
 TODAY = dt.date(2026, 11, 28)
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """TEST_DATABASE_URL is one database that every test empties: the suite runs there one test at a time."""
+    workers = getattr(config.option, "numprocesses", None)
+    if os.environ.get("TEST_DATABASE_URL") and workers not in (None, 0):
+        raise pytest.UsageError("with TEST_DATABASE_URL run pytest without -n (the tests share one database)")
 
 
 @pytest.fixture
@@ -59,11 +68,25 @@ async def runtime(db_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) 
     await rt.close()
 
 
+@pytest.fixture(scope="session")
+def migrated_sqlite(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """An SQLite file with every migration applied, once per test session."""
+    path = tmp_path_factory.mktemp("template") / "migrated.sqlite3"
+    asyncio.run(upgrade(f"sqlite+aiosqlite:///{path}"))
+    return path
+
+
 @pytest.fixture
-async def db_url(tmp_path: Path) -> AsyncIterator[str]:
-    """A migrated, empty database for one test."""
-    url = os.environ.get("TEST_DATABASE_URL") or f"sqlite+aiosqlite:///{tmp_path / 'test.sqlite3'}"
-    if url.startswith("postgresql"):
+async def db_url(tmp_path: Path, migrated_sqlite: Path) -> AsyncIterator[str]:
+    """A migrated, empty database for one test: a copy of the migrated SQLite file, or the PostgreSQL
+    database of TEST_DATABASE_URL emptied and migrated again."""
+    url = os.environ.get("TEST_DATABASE_URL")
+    if url:
         await _reset_postgres(url)
-    await upgrade(url)
+        await upgrade(url)
+    else:
+        path = tmp_path / "test.sqlite3"
+        with sqlite3.connect(migrated_sqlite) as source, sqlite3.connect(path) as copy:
+            source.backup(copy)
+        url = f"sqlite+aiosqlite:///{path}"
     yield url
