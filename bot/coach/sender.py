@@ -21,11 +21,11 @@ only if the crash fell between Telegram's answer and that write (the Bot API has
 from __future__ import annotations
 
 import asyncio
-import collections
 import contextlib
 import logging
+import math
 import time
-from collections.abc import Awaitable, Callable, Coroutine, Iterable, Mapping
+from collections.abc import AsyncIterator, Awaitable, Callable, Coroutine, Mapping
 from typing import Any
 
 from sqlalchemy import func, select
@@ -46,8 +46,10 @@ MESSAGE_METHODS = frozenset(
 )
 #: How often an idle sender looks for rows other processes wrote, and a waiting one for the lock.
 POLL_SECONDS = 1.0
-#: The least extra time the window waits beyond the group's period.
-SLACK_SECONDS = 0.1
+#: Extra share of the group's period the window waits, for clocks that differ a little.
+SLACK = 0.02
+#: How often a full window whose messages are all on their way is looked at again.
+IN_FLIGHT_POLL = 0.05
 #: Network errors in a row before a message is given up.
 MAX_ATTEMPTS = 8
 MAX_BACKOFF_SECONDS = 60.0
@@ -57,26 +59,36 @@ Deliver = Callable[[Bot, CoachOutbox], Awaitable[int | None]]
 
 
 class GroupBudget:
-    """At most ``rate`` messages in any ``period`` seconds (a sliding window, as Telegram counts)."""
+    """At most ``rate`` messages in any ``period`` seconds (a sliding window, as Telegram counts).
+
+    A message counts from when Telegram answered it (while on its way it counts as now): Telegram saw it
+    arrive before that, so however unevenly fast requests travel, no ``rate + 1`` arrive within ``period``."""
 
     def __init__(self, rate: int, period: float, clock: Callable[[], float] = time.monotonic) -> None:
         self.rate = rate
-        # Slack: a message reaches Telegram a moment after it left, and not always equally fast.
-        self.period = period + max(SLACK_SECONDS, period * 0.02)
+        self.period = period * (1 + SLACK)
         self.clock = clock
-        self._sent: collections.deque[float] = collections.deque()
+        #: When each message of the window was answered; ``math.inf`` while it is on its way.
+        self._answered: list[float] = []
         self._lock = asyncio.Lock()
 
-    async def spend(self) -> None:
+    @contextlib.asynccontextmanager
+    async def spend(self) -> AsyncIterator[None]:
+        """Wait for room in the window, then send within the ``async with``."""
         async with self._lock:
             while True:
                 now = self.clock()
-                while self._sent and now - self._sent[0] >= self.period:
-                    self._sent.popleft()
-                if len(self._sent) < self.rate:
-                    self._sent.append(now)
-                    return
-                await asyncio.sleep(self._sent[0] + self.period - now)
+                self._answered = [t for t in self._answered if now - t < self.period]
+                if len(self._answered) < self.rate:
+                    self._answered.append(math.inf)
+                    break
+                oldest = min(self._answered)
+                await asyncio.sleep(oldest + self.period - now if oldest < math.inf else IN_FLIGHT_POLL)
+        try:
+            yield
+        finally:
+            self._answered.remove(math.inf)
+            self._answered.append(self.clock())
 
 
 class CoachRateLimiter(AIORateLimiter):
@@ -99,9 +111,10 @@ class CoachRateLimiter(AIORateLimiter):
         budget = self.budgets.get(_int(data.get("chat_id")))
         if budget is None:
             return await super().process_request(callback, args, kwargs, endpoint, data, rate_limit_args)
-        if endpoint in MESSAGE_METHODS:
-            await budget.spend()
-        return await callback(*args, **kwargs)
+        if endpoint not in MESSAGE_METHODS:
+            return await callback(*args, **kwargs)
+        async with budget.spend():
+            return await callback(*args, **kwargs)
 
 
 def _int(value: object) -> int:
@@ -209,9 +222,3 @@ async def _first(*waits: Coroutine[Any, Any, Any], timeout: float) -> None:
     finally:
         for task in tasks:
             task.cancel()
-
-
-def start_senders(senders: Iterable[GroupSender], bot: Bot, stop: asyncio.Event) -> list[asyncio.Task[None]]:
-    return [
-        asyncio.create_task(sender.run(bot, stop), name=f"coach-sender{sender.chat_id}") for sender in senders
-    ]
