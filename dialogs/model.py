@@ -127,14 +127,22 @@ class State:
             "scratch": self.scratch,
             "return_to": self.return_to,
         }
-        company = self.company.to_json()
-        if company:
-            data["company"] = company
+        if self.company != _NO_COMPANY:  # a company contact (young people have no company answers)
+            data["company"] = self.company.to_json()
         return data
 
     def copy(self) -> State:
-        """A deep copy, made the way the state is stored (JSON), which is also the fastest way."""
-        return State.from_json(self.lang, json.loads(json.dumps(self.to_json())))
+        """A deep copy for the engine to change: the profile field by field, the small JSON-shaped scratch
+        through JSON, a company contact's answers through their stored form (young people have none)."""
+        company = self.company
+        return State(
+            lang=self.lang,
+            step=self.step,
+            profile=self.profile.copy(),
+            company=CompanyProfile.from_json(company.to_json()) if company != _NO_COMPANY else CompanyProfile(),
+            scratch=json.loads(json.dumps(self.scratch)) if self.scratch else {},
+            return_to=self.return_to,
+        )
 
     @classmethod
     def from_json(cls, lang: str, data: dict[str, Any]) -> State:
@@ -146,6 +154,9 @@ class State:
             return_to=data.get("return_to"),
             company=CompanyProfile.from_json(data.get("company")),
         )
+
+
+_NO_COMPANY = CompanyProfile()
 
 
 @dataclass(frozen=True)

@@ -76,15 +76,28 @@ class Profile:
         """Chosen interests without "not sure yet"."""
         return tuple(f for f in self.interests or () if f != "unsure")
 
+    def copy(self) -> Profile:
+        """An independent copy (lists and the location are new objects)."""
+        return dataclasses.replace(
+            self,
+            languages=None if self.languages is None else list(self.languages),
+            location=None if self.location is None else dataclasses.replace(self.location),
+            interests=None if self.interests is None else list(self.interests),
+            wishes=list(self.wishes),
+        )
+
     # ------------------------------------------------------------ stored form
 
     def to_json(self) -> dict[str, Any]:
-        data: dict[str, Any] = {}
-        for f in dataclasses.fields(self):
-            value = getattr(self, f.name)
-            if value is None or value is False or (f.name == "wishes" and not value):
-                continue
-            data[f.name] = dataclasses.asdict(value) if isinstance(value, Location) else value
+        # written for every message a person sends: plain attribute access, no dataclasses.asdict
+        data = {k: v for k, v in self.__dict__.items() if v is not None and v is not False}
+        if not self.wishes:
+            del data["wishes"]
+        if self.location is not None:
+            location = self.location
+            data["location"] = {
+                "name": location.name, "lat": location.lat, "lon": location.lon, "postcode": location.postcode
+            }
         return data
 
     @classmethod

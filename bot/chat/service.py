@@ -23,12 +23,21 @@ from bot.coach.hours import CoachHours
 from bot.coach.routing import CoachGroup, CoachRouting
 from bot.coach.store import HandoffStore
 from bot.followup import FollowUps
-from bot.funnel import Funnel, reach
-from bot.models import CoachTopic, FollowUp, User, utcnow
+from bot.funnel import Funnel
+from bot.models import CoachTopic, User, utcnow
 from bot.places.controller import PlacesController
 from bot.privacy import apply_retention, export_user
 from bot.sources import SourceStore
-from dialogs.callbacks import FollowUpAnswer, PlaceDetails, PlaceInterested, PlacesPage, Rating
+from dialogs.callbacks import (
+    CompanyMeet,
+    FollowUpAnswer,
+    PlaceDetails,
+    PlaceInterested,
+    PlacesPage,
+    Rating,
+    ShareAnswer,
+    StillOpen,
+)
 from dialogs.engine import Engine
 from dialogs.i18n import N_, Translator, translator
 from dialogs.model import Action, Event, Outcome, Reply, State
@@ -119,7 +128,7 @@ class DialogService:
         self, user_id: int, event: Event, lang: str, update_id: int | None = None, first_name: str = ""
     ) -> Result:
         """Apply ``event``; ``update_id`` makes a redelivered Telegram update a no-op (it re-asks instead)."""
-        if self.companies is not None:
+        if self.companies is not None and await self._may_be_for_companies(user_id, event):
             routed = await self.companies.route(user_id, event, lang, first_name, self.state, update_id)
             if isinstance(routed, Result):
                 return routed
@@ -172,6 +181,7 @@ class DialogService:
             elif action == "company" and self.companies is not None:  # /betrieb, ?start=betrieb
                 routed = await self.companies.open(user_id, lang)
                 if isinstance(routed, Result):
+                    self._pending.pop(user_id, None)  # the company side has them now (nothing was stored)
                     return routed
             elif action == "export" and stored is not None:
                 async with self.sessions() as session:
@@ -202,6 +212,18 @@ class DialogService:
         self.store.forget(user_id)
         self.funnel.forget(user_id)
         return topic
+
+    async def _may_be_for_companies(self, user_id: int, event: Event) -> bool:
+        """Could the company side want this event? Not from a young person in the middle of their dialog
+        (kept in memory before consent, or stored after it): their updates skip the companies lookup,
+        which keeps the young people's hot path at one state read."""
+        if isinstance(event.callback, StillOpen | CompanyMeet | ShareAnswer):
+            return True
+        if self.companies is not None and self.companies.talking_to(user_id):
+            return True
+        if user_id in self._pending or await self.store.load(user_id) is not None:
+            return False
+        return await self.store.is_company_contact(user_id)
 
     async def _outside_dialog(self, user_id: int, state: State, event: Event) -> Result | None:
         """Places buttons, ratings and messages for the coach, which do not move the dialog."""
@@ -302,9 +324,6 @@ class DialogService:
         moment = self.clock()
         if before is None:
             started = self._started.pop(user_id, moment)
-            async with self.sessions.begin() as session:
-                await reach(session, user_id, "started", started)
-                await reach(session, user_id, "consented", moment)
-                await session.merge(FollowUp(user_id=user_id))
+            await self.store.record(user_id, [("started", started), ("consented", moment)], follow_ups=True)
         if now.completed and (before is None or not before.completed):
-            await self.funnel.reach(user_id, "profile_done", moment)
+            await self.store.record(user_id, [("profile_done", moment)])

@@ -1,4 +1,4 @@
-"""The three statements of the dialog state (``bot/chat/state_store.py``), sent to the driver as plain SQL.
+"""The statements of the dialog state (``bot/chat/state_store.py``), sent to the driver as plain SQL.
 
 They run for every message, so this is the one place that bypasses SQLAlchemy's statement execution: the
 SQL goes straight to the driver (aiosqlite, asyncpg), but on connections of the engine's pool, so the
@@ -26,11 +26,15 @@ statement, at most one per statement in flight (``CONCURRENT_UPDATES``).
 
 from __future__ import annotations
 
+import datetime as dt
 from abc import ABC, abstractmethod
 from collections.abc import Sequence
 from typing import Any
 
+from sqlalchemy.engine import Dialect
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
+
+from bot.models import UTCDateTime
 
 #: ``lang``, ``state`` (JSON text, or already decoded), ``version``, ``update_ids`` of a ``users`` row.
 Row = tuple[str, Any, int, str]
@@ -41,6 +45,21 @@ INSERT = (
     "INSERT INTO users (id, lang, step, state, update_ids, version, consent_at, created_at, updated_at) "
     "VALUES (?, ?, ?, ?, ?, 1, CURRENT_TIMESTAMP, CURRENT_TIMESTAMP, CURRENT_TIMESTAMP) "
     "ON CONFLICT (id) DO NOTHING RETURNING version"
+)
+# Written or read with the state for the same reason as it: they come with a person's messages (a new
+# person's first ones, the consent, the finished profile). In an ORM session on SQLite they would take the
+# write lock (``BEGIN IMMEDIATE``) on a second connection, and every state write would then wait for it in
+# SQLite's busy handler (sleeps of 1-100 ms): measured 5 % of the echo handler instead of 60 %.
+#: Is a person without a ``users`` row a company contact (``bot/companies``)?
+COMPANY = "SELECT 1 FROM companies WHERE user_id = ?"
+#: A funnel milestone (``bot/funnel.py``), unless it was reached before or the person has no row.
+MILESTONE = (
+    "INSERT INTO milestones (user_id, name, reached_at) SELECT ?, ?, ? "
+    "WHERE EXISTS (SELECT 1 FROM users WHERE id = ?) ON CONFLICT DO NOTHING"
+)
+#: The follow-ups the consent covers (``bot/followup.py``).
+FOLLOW_UPS = (
+    "INSERT INTO follow_ups (user_id, created_at) VALUES (?, CURRENT_TIMESTAMP) ON CONFLICT DO NOTHING"
 )
 UPDATE = (
     "UPDATE users SET lang = ?, step = ?, state = ?, update_ids = ?, version = version + 1, "
@@ -62,6 +81,22 @@ class StateRows(ABC):
         """A new row with version 1; ``False`` when the person has a row already."""
         return bool(await self._fetch(INSERT, user_id, lang, step, state, update_ids))
 
+    async def is_company_contact(self, user_id: int) -> bool:
+        return bool(await self._fetch(COMPANY, user_id))
+
+    async def record(
+        self, user_id: int, milestones: Sequence[tuple[str, dt.datetime]], follow_ups: bool = False
+    ) -> None:
+        """Funnel milestones reached (each once), and the row of the follow-ups the consent covers."""
+        for name, moment in milestones:
+            await self._fetch(MILESTONE, user_id, name, self._moment(moment), user_id)
+        if follow_ups:
+            await self._fetch(FOLLOW_UPS, user_id)
+
+    def _moment(self, moment: dt.datetime) -> Any:
+        """A moment as the driver takes it for a ``UTCDateTime`` column."""
+        return moment.astimezone(dt.UTC)
+
     async def update(
         self, user_id: int, version: int, lang: str, step: str, state: str, update_ids: str
     ) -> bool:
@@ -81,14 +116,19 @@ class SqliteRows(StateRows):
     """One connection of the pool, kept open; in autocommit mode (``bot/database.py``). A statement and its
     rows cost one trip to aiosqlite's thread."""
 
-    def __init__(self, connection: AsyncConnection, driver: Any) -> None:
+    def __init__(self, connection: AsyncConnection, driver: Any, dialect: Dialect) -> None:
         self._connection = connection
         self._driver = driver
+        #: SQLite keeps moments as text: written in the form SQLAlchemy writes and reads.
+        self._moment_text = UTCDateTime().bind_processor(dialect)
 
     @classmethod
     async def open(cls, engine: AsyncEngine) -> SqliteRows:
         connection = await engine.connect()
-        return cls(connection, (await connection.get_raw_connection()).driver_connection)
+        return cls(connection, (await connection.get_raw_connection()).driver_connection, engine.dialect)
+
+    def _moment(self, moment: dt.datetime) -> Any:
+        return self._moment_text(moment) if self._moment_text else moment
 
     async def _fetch(self, sql: str, *params: Any) -> Sequence[Sequence[Any]]:
         return list(await self._driver.execute_fetchall(sql, params))

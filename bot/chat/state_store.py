@@ -10,8 +10,10 @@ statements themselves are in ``bot/chat/state_sql.py``.
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 from collections import OrderedDict
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -71,6 +73,16 @@ class StateStore:
         """The row as the database has it now (no cache)."""
         row = await self._rows.select(user_id)
         return _row(*row) if row is not None else None
+
+    async def is_company_contact(self, user_id: int) -> bool:
+        """The person has a ``companies`` row (talks to the company flow)."""
+        return await self._rows.is_company_contact(user_id)
+
+    async def record(
+        self, user_id: int, milestones: Sequence[tuple[str, dt.datetime]], follow_ups: bool = False
+    ) -> None:
+        """Funnel milestones reached with this message, and the follow-ups row at consent."""
+        await self._rows.record(user_id, milestones, follow_ups)
 
     async def save(
         self, user_id: int, read: Stored | None, state: State, update_id: int | None

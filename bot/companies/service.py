@@ -58,6 +58,10 @@ class CompanyService:
         self.clock = clock
         self._pending: OrderedDict[int, State] = OrderedDict()
 
+    def talking_to(self, user_id: int) -> bool:
+        """This process holds the person's company dialog before it was first stored."""
+        return user_id in self._pending
+
     async def route(
         self,
         user_id: int,
