@@ -139,7 +139,9 @@ class State:
             lang=self.lang,
             step=self.step,
             profile=self.profile.copy(),
-            company=CompanyProfile.from_json(company.to_json()) if company != _NO_COMPANY else CompanyProfile(),
+            company=CompanyProfile.from_json(company.to_json())
+            if company != _NO_COMPANY
+            else CompanyProfile(),
             scratch=json.loads(json.dumps(self.scratch)) if self.scratch else {},
             return_to=self.return_to,
         )

@@ -96,7 +96,10 @@ class Profile:
         if self.location is not None:
             location = self.location
             data["location"] = {
-                "name": location.name, "lat": location.lat, "lon": location.lon, "postcode": location.postcode
+                "name": location.name,
+                "lat": location.lat,
+                "lon": location.lon,
+                "postcode": location.postcode,
             }
         return data
 
