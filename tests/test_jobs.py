@@ -11,6 +11,7 @@ from bot.config import Settings
 from bot.models import AlertSubscription
 from bot.places.alerts import send_alerts
 from bot.runtime import Runtime
+from bot.telegram.render import split_lines, telegram_length
 from knowledge.demo_places import SOURCE, demo_offers
 from tests.driver import ServiceChat
 from tests.fakebotapi import FakeTelegram
@@ -75,3 +76,37 @@ async def test_waiting_requests_get_one_reminder(runtime: Runtime) -> None:
         await group.sender.drain(bot)
         await tg.wait_for_message(COACH_CHAT, contains="1 Anfrage wartet: Mira")
         assert len([m for m in tg.bot_messages(COACH_CHAT) if "Guten Morgen" in str(m.get("text"))]) == 1
+
+
+async def test_a_coach_message_as_long_as_telegram_allows_still_reaches_the_young_person(
+    runtime: Runtime,
+) -> None:
+    """The header "💬 Your coach …:" would push a 4,090-character message over Telegram's limit: it goes
+    first, on its own, and the whole message after it (the fake Bot API refuses anything longer)."""
+    chat = ServiceChat(runtime.dialogs, 903, first_name="Mira")
+    await chat.onboard()
+    await chat.send("/coach")
+    handoff = await runtime.dialogs.handoffs.active(903)
+    assert handoff is not None
+    settings = Settings(coach_chat_id=COACH_CHAT)  # type: ignore[call-arg]
+    group = CoachDesk(settings, runtime.dialogs, runtime.places_store).groups[COACH_CHAT]
+    long_text = "Lebenslauf " + "x" * 4079
+    relay_id = await runtime.dialogs.handoffs.add_relay(
+        handoff.id, "to_user", COACH_CHAT, 77, long_text, "Ali"
+    )
+    async with FakeTelegram() as tg, Bot(tg.token, base_url=tg.base_url) as bot:
+        await group.relay.deliver(bot, relay_id)
+        await tg.wait_for_message(903, contains="Your coach Ali")
+        body = await tg.wait_for_message(903, contains="Lebenslauf")
+        assert body["text"] == long_text
+    relay = await runtime.dialogs.handoffs.relay(relay_id)
+    assert relay is not None and relay.state == "sent"
+
+
+def test_a_long_list_is_split_into_messages_within_telegrams_limit() -> None:
+    lines = [f"{n}. {'Jugendliche/r ' * 20}– wartet seit 3 Stunden, Sprache ar" for n in range(1, 61)]
+    messages = split_lines(lines)
+    assert len(messages) > 1 and all(telegram_length(m) <= 4096 for m in messages)
+    assert "\n".join(messages).split("\n") == lines  # nothing lost, order kept
+    # 2,101 characters, but 4,101 UTF-16 units as Telegram counts them (a flag is four)
+    assert split_lines(["🇩🇪" * 1000, "y" * 100]) == ["🇩🇪" * 1000, "y" * 100]

@@ -44,6 +44,7 @@ from bot.report.chart import render_png
 from bot.report.funnel import build_funnel, funnel_summary
 from bot.report.query import build_report
 from bot.report.render import summary_text
+from bot.telegram.render import split_lines
 from dialogs import callbacks
 from dialogs.callbacks import CoachClose, CoachHandOver, CoachReopen, CoachTake
 from dialogs.i18n import LANGUAGES, N_, Translator, translator
@@ -375,7 +376,8 @@ class CoachDesk:
                     N_("{position}. {name} – waiting for {duration}, language {language}"), **params
                 )
             lines.append(line)
-        await desk.answer("\n".join(lines), message.message_thread_id)
+        for text in split_lines(lines):  # a long queue in several messages, each within Telegram's limit
+            await desk.answer(text, message.message_thread_id)
 
     async def on_languages(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         """``/languages tr ar``: the languages this coach speaks, shown on the cards of people who do."""

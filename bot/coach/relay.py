@@ -15,6 +15,7 @@ from __future__ import annotations
 import logging
 
 from telegram import Bot, Message, Update
+from telegram.constants import MessageLimit
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter
 from telegram.ext import ContextTypes
 
@@ -26,6 +27,7 @@ from bot.coach.store import HandoffStore
 from bot.coach.topics import Topics, thread_gone
 from bot.config import Settings
 from bot.models import utcnow
+from bot.telegram.render import telegram_length
 from bot.telegram.request import retry_seconds
 from dialogs.i18n import N_, Translator
 
@@ -121,8 +123,7 @@ class Relay:
         thread = await self.topics.thread_of(bot, handoff)
         if row.direction == "to_user" and row.body:
             header = self.t.gettext(N_("💬 Coach {name}:"), name=self.t.keep_ltr(row.sender_name))
-            sent = await bot.send_message(self.chat_id, f"{header}\n{row.body}", message_thread_id=thread)
-            return sent.message_id
+            return await send_with_header(bot, self.chat_id, header, row.body, thread)
         copied = await bot.copy_message(
             self.chat_id, row.from_chat_id, row.from_message_id, message_thread_id=thread
         )
@@ -146,7 +147,7 @@ class Relay:
             _, t = await self.notices.person(handoff.user_id)
             header = t.gettext(N_("💬 Your coach {name}:"), name=t.keep_ltr(row.sender_name))
             if row.body:
-                sent_id = (await bot.send_message(handoff.user_id, f"{header}\n{row.body}")).message_id
+                sent_id = await send_with_header(bot, handoff.user_id, header, row.body)
             else:
                 await bot.send_message(handoff.user_id, header)
                 copied = await bot.copy_message(handoff.user_id, row.from_chat_id, row.from_message_id)
@@ -165,3 +166,13 @@ class Relay:
             outcome = "failed" if attempt >= self.max_attempts else "pending"
             log.info("relay %s: %s, %s", relay_id, type(error).__name__, outcome)
             await self.store.relay_result(relay_id, outcome, retry_in=min(self.max_backoff, 2.0**attempt))
+
+
+async def send_with_header(bot: Bot, chat_id: int, header: str, body: str, thread: int | None = None) -> int:
+    """``header`` and a relayed ``body`` in one message, or in two when together they would be longer than
+    Telegram allows (a coach's message may use the whole limit itself); returns the body's message id."""
+    text = f"{header}\n{body}"
+    if telegram_length(text) > MessageLimit.MAX_TEXT_LENGTH:
+        await bot.send_message(chat_id, header, message_thread_id=thread)
+        text = body
+    return (await bot.send_message(chat_id, text, message_thread_id=thread)).message_id

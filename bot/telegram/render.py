@@ -12,6 +12,7 @@ from telegram import (
     ReplyKeyboardMarkup,
     ReplyKeyboardRemove,
 )
+from telegram.constants import MessageLimit
 
 from dialogs.i18n import N_, translator
 from dialogs.model import Button, Reply
@@ -55,3 +56,21 @@ def _markup_json(
 ) -> str | None:
     markup = keyboard(Reply("", buttons, ask_location, remove_keyboard=remove_keyboard), lang)
     return None if markup is None else json.dumps(markup.to_dict())
+
+
+def telegram_length(text: str) -> int:
+    """A text's length as Telegram counts it (UTF-16 code units)."""
+    return len(text.encode("utf-16-le")) // 2
+
+
+def split_lines(lines: list[str], limit: int = MessageLimit.MAX_TEXT_LENGTH) -> list[str]:
+    """Lines joined into as few messages as Telegram's length limit allows (a list of many people)."""
+    messages: list[str] = []
+    current = ""
+    for line in lines:
+        candidate = f"{current}\n{line}" if current else line
+        if current and telegram_length(candidate) > limit:
+            messages.append(current)
+            candidate = line
+        current = candidate
+    return [*messages, current] if current else messages
