@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any, ClassVar
+from typing import Any, ClassVar, Literal
 
 from sqlalchemy import (
     JSON,
@@ -23,6 +23,17 @@ from sqlalchemy import (
 )
 from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+#: A young person's reaction to a place.
+MarkStatus = Literal["interested", "dismissed"]
+#: A coach request: waiting, a coach answers, done.
+HandoffStatus = Literal["open", "taken", "closed"]
+#: A company's place (``dialogs.company.profile.PLACE_STATUSES``); only ``approved`` is shown.
+PlaceStatus = Literal["pending", "approved", "rejected", "withdrawn", "filled", "expired"]
+#: A message in a coach group's outbox.
+OutboxState = Literal["pending", "sent", "failed"]
+#: A relayed message between a young person and a coach.
+RelayState = Literal["pending", "sent", "failed", "blocked"]
 
 NAMING = {
     "ix": "ix_%(column_0_label)s",
@@ -133,7 +144,7 @@ class PlaceMark(Base):
 
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), primary_key=True)
     place_id: Mapped[int] = mapped_column(ForeignKey("places.id", ondelete="CASCADE"), primary_key=True)
-    status: Mapped[str] = mapped_column(String(12))
+    status: Mapped[MarkStatus] = mapped_column(String(12))
     created_at: Mapped[dt.datetime] = mapped_column(server_default=func.now())
 
 
@@ -190,7 +201,7 @@ class CompanyPlace(Base):
     note: Mapped[str] = mapped_column(Text, default="")
     #: ``pending``, ``approved``, ``rejected``, ``withdrawn``, ``filled`` or ``expired``
     #: (``dialogs.company.profile.PLACE_STATUSES``).
-    status: Mapped[str] = mapped_column(String(12), default="pending")
+    status: Mapped[PlaceStatus] = mapped_column(String(12), default="pending")
     #: Why a coach rejected it (a code of ``dialogs.company.steps.REJECT_REASONS``).
     reason: Mapped[str] = mapped_column(String(24), default="")
     #: A young person of the programme got it (recorded by a coach).
@@ -239,7 +250,7 @@ class Handoff(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
     #: ``open`` (waiting), ``taken`` (a coach answers), ``closed``.
-    status: Mapped[str] = mapped_column(String(8), default="open", index=True)
+    status: Mapped[HandoffStatus] = mapped_column(String(8), default="open", index=True)
     first_name: Mapped[str] = mapped_column(String(64), default="")
     coach_id: Mapped[int | None] = mapped_column(BigInteger)
     coach_name: Mapped[str] = mapped_column(String(64), default="")
@@ -275,7 +286,7 @@ class CoachOutbox(Base):
     payload: Mapped[dict[str, Any]] = mapped_column(default=dict)
     dedupe_key: Mapped[str | None] = mapped_column(String(80), unique=True)
     #: ``pending``, ``sent`` or ``failed`` (Telegram refused it, or network errors persisted).
-    state: Mapped[str] = mapped_column(String(8), default="pending")
+    state: Mapped[OutboxState] = mapped_column(String(8), default="pending")
     attempts: Mapped[int] = mapped_column(default=0)
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow, server_default=func.now())
     sent_at: Mapped[dt.datetime | None] = mapped_column()
@@ -313,7 +324,7 @@ class RelayMessage(Base):
     body: Mapped[str] = mapped_column(String(4096), default="")
     sender_name: Mapped[str] = mapped_column(String(64), default="")
     #: ``pending``, ``sent``, ``failed`` (gave up) or ``blocked`` (the person blocked the bot).
-    state: Mapped[str] = mapped_column(String(8), default="pending")
+    state: Mapped[RelayState] = mapped_column(String(8), default="pending")
     attempts: Mapped[int] = mapped_column(default=0)
     next_attempt_at: Mapped[dt.datetime] = mapped_column(server_default=func.now())
     sent_message_id: Mapped[int | None] = mapped_column(BigInteger)

@@ -26,7 +26,7 @@ from bot.coach.routing import CoachRouting
 from bot.coach.store import HandoffStore
 from bot.coach.topics import Topics, thread_gone
 from bot.config import Settings
-from bot.models import utcnow
+from bot.models import RelayState, utcnow
 from bot.telegram.render import telegram_length
 from bot.telegram.request import retry_seconds
 from dialogs.i18n import N_, Translator
@@ -163,7 +163,7 @@ class Relay:
             await self.store.relay_result(relay_id, "failed")
         except NetworkError as error:  # timeouts, 5xx, connection problems: try again later
             attempt = row.attempts + 1
-            outcome = "failed" if attempt >= self.max_attempts else "pending"
+            outcome: RelayState = "failed" if attempt >= self.max_attempts else "pending"
             log.info("relay %s: %s, %s", relay_id, type(error).__name__, outcome)
             await self.store.relay_result(relay_id, outcome, retry_in=min(self.max_backoff, 2.0**attempt))
 

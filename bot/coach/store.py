@@ -12,7 +12,16 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from bot.coach import outbox
 from bot.coach.outbox import Outbox, Priority
 from bot.funnel import reach
-from bot.models import Coach, CoachOutbox, CoachTopic, Handoff, RelayMessage, utcnow
+from bot.models import (
+    Coach,
+    CoachOutbox,
+    CoachTopic,
+    Handoff,
+    HandoffStatus,
+    RelayMessage,
+    RelayState,
+    utcnow,
+)
 
 ACTIVE = ("open", "taken")
 #: Renders a text about a hand-off (a reminder) in the coach group's language.
@@ -148,7 +157,7 @@ class HandoffStore:
             return await session.get(Handoff, handoff_id)
 
     async def set_status(
-        self, handoff_id: int, status: str, coach_id: int | None = None, coach_name: str = ""
+        self, handoff_id: int, status: HandoffStatus, coach_id: int | None = None, coach_name: str = ""
     ) -> Handoff | None:
         async with self.sessions.begin() as session:
             handoff = await session.get(Handoff, handoff_id)
@@ -306,7 +315,7 @@ class HandoffStore:
             return list((await session.scalars(query)).all())
 
     async def relay_result(
-        self, relay_id: int, state: str, sent_message_id: int | None = None, retry_in: float = 0
+        self, relay_id: int, state: RelayState, sent_message_id: int | None = None, retry_in: float = 0
     ) -> None:
         async with self.sessions.begin() as session:
             row = await session.get(RelayMessage, relay_id)

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 
 from bot.chat.service import Result
 from bot.companies.store import CompanyStore
-from bot.models import Company, utcnow
+from bot.models import Company, PlaceStatus, utcnow
 from dialogs.callbacks import CompanyMeet, ShareAnswer, StillOpen
 from dialogs.company.profile import PlaceDraft
 from dialogs.company.steps import COMPANY_FLOW, company_lang
@@ -130,7 +130,7 @@ class CompanyService:
         elif chosen is not None and (
             "company_filled" in outcome.actions or "company_withdraw" in outcome.actions
         ):
-            status = "filled" if "company_filled" in outcome.actions else "withdrawn"
+            status: PlaceStatus = "filled" if "company_filled" in outcome.actions else "withdrawn"
             await self.store.set_status(chosen, status, now)
             verify = (chosen,)  # the card in the coach group shows the new status
         if changed:  # new company details: its places are checked again before young people see them

@@ -17,7 +17,7 @@ from sqlalchemy import delete, select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.chat.state_store import KEEP
-from bot.models import Company, CompanyPlace, CompanyShare, PlaceOffer
+from bot.models import Company, CompanyPlace, CompanyShare, PlaceOffer, PlaceStatus
 from bot.places.store import COMPANY_SOURCE
 from dialogs.company.profile import NO_REQUIREMENT, Address, PlaceDraft, StoredPlace
 from dialogs.model import State
@@ -183,7 +183,12 @@ class CompanyStore:
         return PlaceInfo(place, company) if place is not None and company is not None else None
 
     async def set_status(
-        self, place_id: int, status: str, now: dt.datetime, reason: str = "", by_programme: bool = False
+        self,
+        place_id: int,
+        status: PlaceStatus,
+        now: dt.datetime,
+        reason: str = "",
+        by_programme: bool = False,
     ) -> CompanyPlace | None:
         """Move a place to ``status``; only ``approved`` shows it (and starts its six weeks anew)."""
         async with self.sessions.begin() as session:

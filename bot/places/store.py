@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from sqlalchemy import ColumnElement, case, func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from bot.models import AlertSubscription, CompanyPlace, PlaceMark, PlaceOffer, utcnow
+from bot.models import AlertSubscription, CompanyPlace, MarkStatus, PlaceMark, PlaceOffer, utcnow
 from knowledge.catalogue import CERTIFICATES, Catalogue
 from knowledge.places import (
     FIT_RELATED,
@@ -222,7 +222,7 @@ class PlacesStore:
             row = await session.get(CompanyPlace, place_id)
         return row.note if row is not None else ""
 
-    async def mark(self, user_id: int, place_id: int, status: str) -> bool:
+    async def mark(self, user_id: int, place_id: int, status: MarkStatus) -> bool:
         async with self.sessions.begin() as session:
             if await session.get(PlaceOffer, place_id) is None:
                 return False
