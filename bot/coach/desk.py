@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import datetime as dt
 import logging
 import re
 import tempfile
@@ -201,13 +202,23 @@ class CoachDesk:
     # ------------------------------------------------------------ the senders
 
     def start(self, bot: Bot) -> None:
-        """Start one outbox sender per group (first queueing cards that went missing)."""
+        """Start one outbox sender per group (first counting what was sent just before a restart, and
+        queueing cards that went missing)."""
         self._stop.clear()
         for desk in self.groups.values():
+
+            async def first(desk: GroupDesk = desk) -> None:
+                budget = self.budgets[desk.chat_id]
+                now = utcnow()
+                sent = await self.store.outbox.sent_since(
+                    desk.chat_id, now - dt.timedelta(seconds=budget.period)
+                )
+                budget.seed([(now - moment).total_seconds() for moment in sent])
+                await desk.queue_missing()
+
             self._senders.append(
                 asyncio.create_task(
-                    desk.sender.run(bot, self._stop, first=desk.queue_missing),
-                    name=f"coach-sender{desk.chat_id}",
+                    desk.sender.run(bot, self._stop, first=first), name=f"coach-sender{desk.chat_id}"
                 )
             )
 

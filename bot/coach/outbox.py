@@ -128,6 +128,14 @@ class Outbox:
             row.attempts += 1
             return row.attempts
 
+    async def sent_since(self, chat_id: int, since: dt.datetime) -> list[dt.datetime]:
+        """When the group's messages sent after ``since`` went out."""
+        async with self.sessions() as session:
+            query = select(CoachOutbox.sent_at).where(
+                CoachOutbox.chat_id == chat_id, CoachOutbox.state == "sent", CoachOutbox.sent_at >= since
+            )
+            return [moment for moment in (await session.scalars(query)).all() if moment is not None]
+
     async def backlog(self, chat_id: int) -> Backlog:
         async with self.sessions() as session:
             pending, oldest = (

@@ -25,7 +25,7 @@ import contextlib
 import logging
 import math
 import time
-from collections.abc import AsyncIterator, Awaitable, Callable, Coroutine, Mapping
+from collections.abc import AsyncIterator, Awaitable, Callable, Coroutine, Mapping, Sequence
 from typing import Any
 
 from sqlalchemy import func, select
@@ -71,6 +71,12 @@ class GroupBudget:
         #: When each message of the window was answered; ``math.inf`` while it is on its way.
         self._answered: list[float] = []
         self._lock = asyncio.Lock()
+
+    def seed(self, ages: Sequence[float]) -> None:
+        """Count messages another process (or this one before a restart) sent ``ages`` seconds ago: they are
+        still in Telegram's window."""
+        now = self.clock()
+        self._answered.extend(now - age for age in ages if 0 <= age < self.period)
 
     @contextlib.asynccontextmanager
     async def spend(self) -> AsyncIterator[None]:
