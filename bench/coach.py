@@ -24,8 +24,8 @@ from sqlalchemy import text
 
 from bot.database import create_engine, upgrade
 from tests.coach_load import bot_env, percentile, run_scenario, seed_people
+from tests.e2e import BotProcess
 from tests.fakebotapi import GROUP_LIMIT, FakeTelegram
-from tests.test_e2e_telegram import BotProcess
 
 
 async def fresh_database(tmp: Path) -> str:

@@ -184,8 +184,8 @@ def check(
 async def run_scenario(
     tg: FakeTelegram, bot: Any, people: dict[int, int], spread: float, window: float
 ) -> LoadResult:
-    """``bot``: a ``tests.test_e2e_telegram.BotProcess`` with the groups configured, not started yet."""
-    from tests.test_e2e_telegram import started
+    """``bot``: a ``tests.e2e.BotProcess`` with the groups configured, not started yet."""
+    from tests.e2e import started
 
     users = list(people)
     first, second = users[: len(users) // 2], users[len(users) // 2 :]

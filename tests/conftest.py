@@ -20,6 +20,8 @@ from dialogs.model import Services
 from knowledge.gazetteer import default_gazetteer
 from knowledge.matcher import OccupationService, default_matcher
 from tests.driver import Chat
+from tests.e2e import COACH, COACH_CHAT, BotProcess
+from tests.fakebotapi import FakeTelegram
 
 TODAY = dt.date(2026, 11, 28)
 
@@ -90,3 +92,19 @@ async def db_url(tmp_path: Path, migrated_sqlite: Path) -> AsyncIterator[str]:
             source.backup(copy)
         url = f"sqlite+aiosqlite:///{path}"
     yield url
+
+
+@pytest.fixture
+async def tg() -> AsyncIterator[FakeTelegram]:
+    """The fake Telegram Bot API on 127.0.0.1."""
+    async with FakeTelegram() as fake:
+        yield fake
+
+
+@pytest.fixture
+async def coach_bot(tg: FakeTelegram, db_url: str, tmp_path: Path) -> AsyncIterator[BotProcess]:
+    tg.set_member(COACH_CHAT, COACH, "member")
+    process = BotProcess(tg, db_url, tmp_path, COACH_CHAT_ID=str(COACH_CHAT))
+    yield process
+    await process.stop()
+    assert "Traceback" not in process.served, process.served[-3000:]

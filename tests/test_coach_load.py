@@ -12,8 +12,8 @@ from pathlib import Path
 import pytest
 
 from tests.coach_load import bot_env, percentile, run_scenario, seed_people
+from tests.e2e import BotProcess
 from tests.fakebotapi import GROUP_LIMIT, FakeTelegram
-from tests.test_e2e_telegram import BotProcess
 
 PEOPLE = 40
 #: Telegram's minute, shortened: a group takes 20 messages per 2.5 s (each group's 100 need 12.5 s).

@@ -10,17 +10,11 @@ from typing import Any
 import pytest
 
 from tests.coach_load import BOCHUM, GROUPS, HERNE, seed
+from tests.e2e import BotProcess, started
 from tests.fakebotapi import FakeTelegram
-from tests.test_e2e_telegram import BotProcess, started
 
 LEA, JONAS, MIA = 720_001, 720_002, 720_003  # from Herne, Bochum, Witten
 HERNE_COACH = 9101
-
-
-@pytest.fixture
-async def tg() -> AsyncIterator[FakeTelegram]:
-    async with FakeTelegram() as fake:
-        yield fake
 
 
 @pytest.fixture

@@ -2,27 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
-from pathlib import Path
 from typing import Any
 
-import pytest
-
+from tests.e2e import COACH, COACH_CHAT, USER, BotProcess, say, started, tap
 from tests.fakebotapi import FakeTelegram
-from tests.test_e2e_telegram import COACH, COACH_CHAT, USER, BotProcess, say, started, tap
-from tests.test_e2e_telegram import tg as tg  # the fake Bot API fixture
 
 COMPANY = 6001
 HOSTILE = "<b>Bäckerei</b> & Söhne 🥖 ‏مخبز‎"
-
-
-@pytest.fixture
-async def coach_bot(tg: FakeTelegram, db_url: str, tmp_path: Path) -> AsyncIterator[BotProcess]:
-    tg.set_member(COACH_CHAT, COACH, "member")
-    process = BotProcess(tg, db_url, tmp_path, COACH_CHAT_ID=str(COACH_CHAT))
-    yield process
-    await process.stop()
-    assert "Traceback" not in process.served, process.served[-3000:]
 
 
 def card_with(tg: FakeTelegram, prefix: str, contains: str = "") -> tuple[dict[str, Any], str]:

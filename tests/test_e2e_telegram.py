@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import os
-import signal
 import subprocess
 import sys
 from collections.abc import AsyncIterator
@@ -16,62 +15,8 @@ from sqlalchemy import select
 
 from bot.database import create_engine, sessionmaker
 from bot.models import Handoff, RelayMessage, User
+from tests.e2e import COACH, COACH_CHAT, USER, BotProcess, button_data, polled_again, say, started, tap
 from tests.fakebotapi import FakeTelegram
-
-USER = 5001
-COACH_CHAT = -1001234567890
-COACH = 9001
-
-
-class BotProcess:
-    """``python -m bot.cli run`` as a child process, with its output kept for failure messages."""
-
-    def __init__(self, tg: FakeTelegram, db_url: str, tmp: Path, **env: str) -> None:
-        self.env = {
-            **os.environ,
-            "TELEGRAM_BOT_TOKEN": tg.token,
-            "TELEGRAM_API_BASE_URL": tg.base_url,
-            "DATABASE_URL": db_url,
-            "DATA_DIR": str(tmp / "data"),
-            "LOG_LEVEL": "INFO",
-            "COACH_HOURS": "",
-            **env,
-        }
-        self.log = tmp / f"bot-{id(self)}.log"
-        self.proc: subprocess.Popen[bytes] | None = None
-        self.served = ""
-
-    def start(self, *args: str) -> None:
-        with self.log.open("ab") as out:
-            self.proc = subprocess.Popen(
-                [sys.executable, "-m", "bot.cli", "run", *args], env=self.env, stdout=out, stderr=out
-            )
-
-    def kill(self) -> None:
-        assert self.proc is not None
-        self.proc.send_signal(signal.SIGKILL)
-        self.proc.wait(10)
-
-    async def stop(self) -> None:
-        """SIGTERM, while the fake Bot API goes on answering the bot's last calls."""
-        self.served = self.output()  # what happened while serving, before the shutdown
-        if self.proc is not None and self.proc.poll() is None:
-            self.proc.send_signal(signal.SIGTERM)
-            try:
-                await asyncio.to_thread(self.proc.wait, 15)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-                raise AssertionError("the bot did not stop within 15 s after SIGTERM") from None
-        self.proc = None
-
-    def output(self) -> str:
-        return self.log.read_text(errors="replace") if self.log.exists() else ""
-
-
-@pytest.fixture
-async def tg() -> AsyncIterator[FakeTelegram]:
-    async with FakeTelegram() as fake:
-        yield fake
 
 
 @pytest.fixture
@@ -80,49 +25,6 @@ async def bot(tg: FakeTelegram, db_url: str, tmp_path: Path) -> AsyncIterator[Bo
     yield process
     await process.stop()
     assert "Traceback" not in process.served, process.served[-3000:]
-
-
-async def started(tg: FakeTelegram, bot: BotProcess, *args: str) -> None:
-    mark = tg.mark()
-    bot.start(*args)
-    try:
-        await tg.wait_for_call("getUpdates", after=mark, timeout=30)
-    except AssertionError:
-        raise AssertionError(bot.output()[-3000:]) from None
-
-
-async def polled_again(tg: FakeTelegram) -> None:
-    """Until the bot has polled once more and got its answer (it polls at least every 0.5 s while busy)."""
-    await tg.wait_for_call("getUpdates", after=tg.mark(), answered=True)
-
-
-async def say(tg: FakeTelegram, text: str, expect: str, user: int = USER, **kw: Any) -> dict[str, Any]:
-    mark = tg.mark()
-    tg.send_text(user, text, **kw)
-    return await tg.wait_for_message(user, contains=expect, after=mark)
-
-
-def button_data(message: dict[str, Any], label: str) -> str:
-    """The callback data of the message's first button whose text contains ``label`` (any case)."""
-    button = next(
-        (
-            b
-            for row in message["reply_markup"]["inline_keyboard"]
-            for b in row
-            if label.casefold() in b["text"].casefold()
-        ),
-        None,
-    )
-    assert button is not None, (label, message)
-    return str(button["callback_data"])
-
-
-async def tap(
-    tg: FakeTelegram, message: dict[str, Any], label: str, expect: str, user: int = USER
-) -> dict[str, Any]:
-    mark = tg.mark()
-    tg.press_button(user, message, data=button_data(message, label))
-    return await tg.wait_for_message(user, contains=expect, after=mark)
 
 
 async def onboard(tg: FakeTelegram, user: int = USER, kill: BotProcess | None = None) -> dict[str, Any]:
@@ -224,15 +126,6 @@ async def test_bad_input_gets_clear_replies(tg: FakeTelegram, bot: BotProcess) -
     assert not [c for c in tg.calls[mark:] if c.params.get("chat_id") == -100777]
     log = bot.output()
     assert "DEBUG" in log and not any(text in log for text in ("xxxxxxxx", "hello group", "Lea", "how old"))
-
-
-@pytest.fixture
-async def coach_bot(tg: FakeTelegram, db_url: str, tmp_path: Path) -> AsyncIterator[BotProcess]:
-    tg.set_member(COACH_CHAT, COACH, "member")
-    process = BotProcess(tg, db_url, tmp_path, COACH_CHAT_ID=str(COACH_CHAT))
-    yield process
-    await process.stop()
-    assert "Traceback" not in process.served, process.served[-3000:]
 
 
 def card_button(tg: FakeTelegram, label: str) -> tuple[dict[str, Any], str]:

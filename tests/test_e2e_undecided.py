@@ -6,11 +6,7 @@ The expected texts are the bot's own translations, so the test reads each reply 
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
-from pathlib import Path
 from typing import Any
-
-import pytest
 
 from dialogs.i18n import N_, Translator, translator
 from dialogs.questions import (
@@ -27,24 +23,9 @@ from dialogs.questions import (
 )
 from dialogs.screens import COACH_CHAT, MENU, SUMMARY
 from dialogs.wishes import WISH
+from tests.e2e import COACH_CHAT as COACH_GROUP
+from tests.e2e import BotProcess, started
 from tests.fakebotapi import FakeTelegram
-from tests.test_e2e_telegram import COACH, BotProcess, started
-from tests.test_e2e_telegram import COACH_CHAT as COACH_GROUP
-
-
-@pytest.fixture
-async def tg() -> AsyncIterator[FakeTelegram]:
-    async with FakeTelegram() as fake:
-        yield fake
-
-
-@pytest.fixture
-async def coach_bot(tg: FakeTelegram, db_url: str, tmp_path: Path) -> AsyncIterator[BotProcess]:
-    tg.set_member(COACH_GROUP, COACH, "member")
-    process = BotProcess(tg, db_url, tmp_path, COACH_CHAT_ID=str(COACH_GROUP))
-    yield process
-    await process.stop()
-    assert "Traceback" not in process.served, process.served[-3000:]
 
 
 def opening(t: Translator, msgid: str) -> str:

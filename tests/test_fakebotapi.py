@@ -23,12 +23,6 @@ USER = 4711
 
 
 @pytest.fixture
-async def tg() -> AsyncIterator[FakeTelegram]:
-    async with FakeTelegram() as fake:
-        yield fake
-
-
-@pytest.fixture
 async def bot(tg: FakeTelegram) -> AsyncIterator[Bot]:
     async with Bot(tg.token, base_url=tg.base_url) as bot:
         yield bot
