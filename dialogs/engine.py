@@ -7,7 +7,20 @@ the step it belongs to, as declared in ``dialogs.steps`` (see ``dialogs.flow`` f
 
 from __future__ import annotations
 
-from dialogs.flow import CLOSED, DONE, NO_WORDS, YES_WORDS, Answer, Choice, Ctx, Flow, Replies, Retry, Step
+from dialogs.flow import (
+    CLOSED,
+    DONE,
+    DONE_LABEL,
+    NO_WORDS,
+    YES_WORDS,
+    Answer,
+    Choice,
+    Ctx,
+    Flow,
+    Replies,
+    Retry,
+    Step,
+)
 from dialogs.i18n import N_, translator
 from dialogs.model import Event, Outcome, Reply, Services, State
 from dialogs.screens import ShownAnswer, profile_answers, profile_card
@@ -64,7 +77,7 @@ class Engine:
             choice = self._typed_choice(ctx, step, event.text)
             if choice is not None:
                 return self._chosen(ctx, step, choice.value, pressed=False)
-            if step.kind == "multi" and event.text.strip() == "0":
+            if step.kind == "multi" and self._typed_done(ctx, step, event.text):
                 return self._chosen(ctx, step, DONE, pressed=False)
             if step.on_text is not None and event.text.strip():
                 replies = step.on_text(ctx, event.text.strip())
@@ -117,6 +130,14 @@ class Engine:
         else:
             selected.append(value)
         return [ctx.show(replace=pressed)]
+
+    @staticmethod
+    def _typed_done(ctx: Ctx, step: Step, typed: str) -> bool:
+        """The "Done" button of a multi-select typed: its label, its number (after the choices) or 0."""
+        typed = typed.strip().casefold()
+        number = str(len([c for c in step.choices_for(ctx) if not c.hidden]) + 1)
+        done = ctx.gettext(DONE_LABEL).casefold()
+        return typed in ("0", number, done, done.rstrip(" ✔️"))
 
     @staticmethod
     def _typed_choice(ctx: Ctx, step: Step, typed: str) -> Choice | None:

@@ -23,8 +23,9 @@ StepKind = Literal["text", "choice", "multi", "location"]
 
 #: Said when a button of another step (or a value the step does not offer) is pressed.
 CLOSED = N_("This question is already closed. Here is the current one:")
-#: Value of the "Done" button of multi-select steps.
+#: Value and label of the "Done" button of multi-select steps.
 DONE = "_done"
+DONE_LABEL = N_("Done ✔️")
 #: The step that asks "did you mean …?" for an answer with ``Answer.confirm`` (``dialogs.screens``).
 CONFIRM_STEP = "confirm"
 #: Typed yes and no, in every language the bot speaks: they answer a yes/no question like its buttons.
@@ -344,7 +345,7 @@ class Ctx:
         if row:
             rows.append(tuple(row))
         if step.kind == "multi":
-            rows.append((Button(self.gettext(N_("Done ✔️")), step.id, DONE),))
+            rows.append((Button(self.gettext(DONE_LABEL), step.id, DONE),))
         return tuple(rows)
 
     def again(self, message: str) -> Reply:

@@ -182,3 +182,13 @@ def test_exclusive_choices_stand_apart_after_all_others(chat: Chat) -> None:
     rows = [[b.label for b in row] for row in chat.last.buttons]
     assert rows[-2:] == [["🤷 Not sure yet"], ["Done ✔️"]]
     assert all(len(row) == 2 for row in rows[:-2]) or len(rows[-3]) == 1  # the topics keep their two columns
+
+
+@pytest.mark.parametrize("typed", ["14", "0", "Done", "done ✔️"])
+def test_the_done_button_can_be_typed_by_its_number_or_label(chat: Chat, typed: str) -> None:
+    """The console chat numbers every button, "Done" too (14 on the languages question)."""
+    chat.onboard(until="languages")
+    chat.tap("Türkçe")
+    assert chat.labels()[13] == "Done ✔️"
+    chat.send(typed)
+    assert chat.step == "location" and chat.answers["languages"] == ["tr"]
