@@ -4,9 +4,6 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import os
-import subprocess
-import sys
 from pathlib import Path
 
 import httpx
@@ -16,6 +13,7 @@ from bot.runtime import Runtime
 from knowledge.ba_jobsuche import FetchError, fetch_offers
 from knowledge.demo_places import SOURCE, demo_offers
 from knowledge.places import ImportProblem, SearchProfile, bounding_box
+from tests.cli import cli
 from tests.driver import ServiceChat
 
 BA = Path(__file__).resolve().parent / "data" / "ba"
@@ -64,24 +62,17 @@ def test_broken_csv_names_line_and_reason(runtime: Runtime, broken: str, reason:
         runtime.offer_reader().read_csv(broken)
 
 
-def run_cli(db_url: str, *args: str, **env: str) -> subprocess.CompletedProcess[str]:
-    full_env = {**os.environ, "DATABASE_URL": db_url, "TELEGRAM_BOT_TOKEN": "", **env}
-    return subprocess.run(
-        [sys.executable, "-m", "bot.cli", *args], capture_output=True, text=True, env=full_env, timeout=120
-    )
-
-
 async def test_cli_import_changes_nothing_on_a_broken_file(
     db_url: str, tmp_path: Path, runtime: Runtime
 ) -> None:
     good, bad = tmp_path / "good.csv", tmp_path / "bad.csv"
     good.write_text(GOOD, encoding="utf-8")
     bad.write_text(GOOD + "a4,Kfz,,,,44623,Herne,,,not-a-date,,,,\n", encoding="utf-8")
-    ok = run_cli(db_url, "places", "import", str(good), "--source", "partner")
+    ok = cli(tmp_path, "places", "import", str(good), "--source", "partner", db_url=db_url)
     assert ok.returncode == 0 and "3 added" in ok.stdout
-    failed = run_cli(db_url, "places", "import", str(bad), "--source", "partner")
+    failed = cli(tmp_path, "places", "import", str(bad), "--source", "partner", db_url=db_url)
     assert failed.returncode == 1 and "line 5" in failed.stderr and "nothing imported" in failed.stderr
-    again = run_cli(db_url, "places", "import", str(good), "--source", "partner")
+    again = cli(tmp_path, "places", "import", str(good), "--source", "partner", db_url=db_url)
     assert "0 added, 0 updated, 0 deactivated" in again.stdout
 
 
@@ -124,8 +115,19 @@ async def test_ba_offers_are_read_with_occupation_and_place(runtime: Runtime) ->
     assert hair.url == "https://example.org/salon-test"
 
 
-async def test_cli_ba_import_failure_leaves_the_store_as_it_was(db_url: str, runtime: Runtime) -> None:
-    proc = run_cli(db_url, "places", "import", "--ba", "--where", "Herne", BA_API_URL="http://127.0.0.1:9")
+async def test_cli_ba_import_failure_leaves_the_store_as_it_was(
+    db_url: str, runtime: Runtime, tmp_path: Path
+) -> None:
+    proc = cli(
+        tmp_path,
+        "places",
+        "import",
+        "--ba",
+        "--where",
+        "Herne",
+        db_url=db_url,
+        BA_API_URL="http://127.0.0.1:9",
+    )
     assert proc.returncode == 1 and "nothing imported" in proc.stderr
     assert (
         await runtime.places_store.search(SearchProfile(51.54, 7.22, 50, interests=("technik",)))

@@ -6,6 +6,7 @@ import csv
 import datetime as dt
 import io
 import struct
+import subprocess
 from collections.abc import AsyncIterator, Sequence
 from pathlib import Path
 from typing import Any
@@ -19,6 +20,7 @@ from bot.report.chart import render_png
 from bot.report.query import NO_AREA_NAME, Report, Row, build_report
 from bot.report.render import certificate_label, people, render_csv, render_markdown, summary_text
 from knowledge.catalogue import Catalogue, Occupation
+from tests.cli import cli
 from tests.privacy_attack import hidden_values
 
 TODAY = dt.date(2026, 11, 28)
@@ -371,20 +373,8 @@ async def test_empty_database(sessions: async_sessionmaker[AsyncSession], tmp_pa
 
 
 def test_report_cli_writes_markdown_csv_and_png(db_url: str, tmp_path: Path) -> None:
-    import os
-    import subprocess
-    import sys
-
-    env = {**os.environ, "DATABASE_URL": db_url, "TELEGRAM_BOT_TOKEN": ""}
-
     def run(*args: str) -> subprocess.CompletedProcess[str]:
-        return subprocess.run(
-            [sys.executable, "-m", "bot.cli", "report", *args],
-            capture_output=True,
-            text=True,
-            env=env,
-            timeout=120,
-        )
+        return cli(tmp_path, "report", *args, db_url=db_url)
 
     md = run("--city", "Herne")
     assert md.returncode == 0 and "Herne" in md.stdout
