@@ -2,10 +2,17 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from zoneinfo import ZoneInfo
 
 #: The programme's local time: coach hours, the daily jobs and report dates are read in it.
 LOCAL_TZ = ZoneInfo("Europe/Berlin")
+
+
+def local_date(moment: dt.datetime) -> dt.date:
+    """The programme's calendar day of an aware moment."""
+    return moment.astimezone(LOCAL_TZ).date()
+
 
 #: Between the centres of Herne and Bochum (GeoNames coordinates of both towns).
 CENTRE = (51.51, 7.22)

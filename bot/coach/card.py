@@ -12,7 +12,6 @@ from telegram.error import BadRequest, TelegramError
 
 from bot.chat.service import DialogService
 from bot.coach.routing import CoachGroup
-from bot.coach.store import created_utc
 from bot.coach.topics import Topics, display_name, thread_gone
 from bot.models import Handoff
 from bot.places.store import PlacesStore
@@ -84,7 +83,7 @@ class Card:
         if speakers:
             names = t.join(t.keep_ltr(speaker) for speaker in speakers)
             add(t.gettext(N_("Coaches who speak the language: {names}"), names=names), gap=True)
-        since = created_utc(handoff).astimezone(LOCAL_TZ)
+        since = handoff.created_at.astimezone(LOCAL_TZ)
         add(
             t.gettext(N_("Waiting since: {date}, {time}"), date=t.date(since.date()), time=f"{since:%H:%M}"),
             gap=True,

@@ -36,7 +36,6 @@ from bot.coach.outbox import Priority
 from bot.coach.relay import Relay
 from bot.coach.routing import CoachGroup, CoachRouting, coach_routing
 from bot.coach.sender import Deliver, GroupBudget, GroupSender
-from bot.coach.store import created_utc
 from bot.coach.topics import Topics, display_name
 from bot.config import Settings
 from bot.models import CoachOutbox, Handoff, utcnow
@@ -50,7 +49,6 @@ from dialogs import callbacks
 from dialogs.callbacks import CoachClose, CoachHandOver, CoachReopen, CoachTake
 from dialogs.i18n import LANGUAGES, N_, Translator, translator
 from dialogs.questions import LANGUAGE_CHOICES
-from knowledge.catalogue import default_catalogue
 from knowledge.gazetteer import default_gazetteer
 
 log = logging.getLogger(__name__)
@@ -160,6 +158,8 @@ class CoachDesk:
         assert routing is not None, "a coach desk needs COACH_CHAT_ID or COACH_GROUPS"
         self.routing = routing
         self.dialogs = dialogs
+        #: The occupation catalogue, for ``/report``.
+        self.catalogue = places.catalogue
         self.store = dialogs.handoffs
         self.t = translator(settings.coach_language)
         self.membership_ttl = float(settings.coach_membership_cache_seconds)
@@ -370,7 +370,7 @@ class CoachDesk:
             )
         for position, handoff in enumerate(waiting, start=1):
             state = await self.dialogs.state(handoff.user_id)
-            minutes = int((now - created_utc(handoff)).total_seconds() // 60)
+            minutes = int((now - handoff.created_at).total_seconds() // 60)
             params = {
                 "position": position,
                 "name": t.keep_ltr(display_name(handoff, t)),
@@ -425,7 +425,7 @@ class CoachDesk:
                 desk.chat_id, funnel_summary(funnel), message_thread_id=message.message_thread_id
             )
             return
-        report = await build_report(self.dialogs.sessions, default_catalogue(), city=city)
+        report = await build_report(self.dialogs.sessions, self.catalogue, city=city)
         with tempfile.TemporaryDirectory() as tmp:
             chart = Path(tmp) / "report.png"
             await asyncio.to_thread(render_png, report, chart)

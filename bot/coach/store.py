@@ -35,12 +35,6 @@ def _in_groups(chat_ids: Sequence[int | None]) -> ColumnElement[bool]:
     return or_(condition, Handoff.coach_chat_id.is_(None)) if None in chat_ids else condition
 
 
-def created_utc(handoff: Handoff) -> dt.datetime:
-    """When the request was made, time-zone aware (SQLite hands back naive UTC datetimes)."""
-    created = handoff.created_at
-    return created if created.tzinfo else created.replace(tzinfo=dt.UTC)
-
-
 class HandoffStore:
     def __init__(self, sessions: async_sessionmaker[AsyncSession]) -> None:
         self.sessions = sessions

@@ -33,11 +33,12 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.funnel import MILESTONES
 from bot.models import Milestone, Source, User
-from bot.report.query import MIN_PEOPLE
+from bot.report.query import MIN_PEOPLE, town_of
 from bot.report.suppression import HIDDEN, SMALL, protect_column
 from bot.sources import source_of
 from dialogs.i18n import LANGUAGES
-from knowledge.region import LOCAL_TZ
+from dialogs.profile import Profile
+from knowledge.region import local_date
 from knowledge.sources import DIRECT, UNKNOWN
 
 #: The steps' German names, in funnel order.
@@ -80,17 +81,6 @@ class FunnelReport:
     answered: int
 
 
-def _local_date(moment: dt.datetime) -> dt.date:
-    return moment.astimezone(LOCAL_TZ).date()
-
-
-def _town(state: object) -> str:
-    answers = state.get("answers") if isinstance(state, dict) else None
-    location = answers.get("location") if isinstance(answers, dict) else None
-    name = location.get("name") if isinstance(location, dict) else None
-    return " ".join(str(name).split()) if name else ""
-
-
 async def build_funnel(
     sessions: async_sessionmaker[AsyncSession], city: str | None = None, since: dt.date | None = None
 ) -> FunnelReport:
@@ -109,10 +99,10 @@ async def build_funnel(
     members: list[int] = []
     for user_id, lang, state in people:
         moments = reached.get(user_id, {})
-        town = _town(state)
+        town = town_of(Profile.from_json(state.get("answers") if isinstance(state, dict) else None))
         if "started" not in moments or (wanted is not None and town.casefold() != wanted):
             continue
-        if since is not None and _local_date(moments["started"]) < since:
+        if since is not None and local_date(moments["started"]) < since:
             continue
         members.append(user_id)
         source = source_of(state)

@@ -45,7 +45,7 @@ from dialogs.model import State
 from dialogs.profile import Profile
 from dialogs.steps import STEPS
 from knowledge.catalogue import Catalogue
-from knowledge.region import LOCAL_TZ
+from knowledge.region import LOCAL_TZ, local_date
 
 #: Where open places come from (``places.source`` up to the first ``:``), in the report's order.
 SOURCES: Mapping[str, str] = {
@@ -159,12 +159,8 @@ def _key(city: str) -> str:
     return " ".join(city.split()).casefold()
 
 
-def _local_date(moment: dt.datetime) -> dt.date:
-    aware = moment if moment.tzinfo else moment.replace(tzinfo=dt.UTC)
-    return aware.astimezone(LOCAL_TZ).date()
-
-
-def _town(profile: Profile) -> str:
+def town_of(profile: Profile) -> str:
+    """The town of a person's home, as the report groups people."""
     return profile.location.name.strip() if profile.location else ""
 
 
@@ -219,7 +215,7 @@ async def build_report(
 
     def keep(name: str, created: dt.datetime) -> bool:
         in_town = (wanted is None or _key(name) == wanted) and (in_area is None or _key(name) in in_area)
-        return in_town and (since is None or _local_date(created) >= since)
+        return in_town and (since is None or local_date(created) >= since)
 
     place_counts: Counter[tuple[str, str]] = Counter()
     unassigned = 0
@@ -250,7 +246,7 @@ async def build_report(
     people_with_wishes = 0
     for user_id, lang, stored, created_at in users:
         profile = State.from_json(lang, stored or {}).profile
-        user_city = _town(profile)
+        user_city = town_of(profile)
         if not keep(user_city, created_at):
             continue
         wishes = list(dict.fromkeys(w for w in profile.wishes if w))
