@@ -213,7 +213,9 @@ class CoachDesk:
                 sent = await self.store.outbox.sent_since(
                     desk.chat_id, now - dt.timedelta(seconds=budget.period)
                 )
-                budget.seed([(now - moment).total_seconds() for moment in sent])
+                # plus the one message that may have been on its way when the last process ended: its
+                # sender sends one at a time, and a row on its way is not marked sent yet
+                budget.seed([0.0, *((now - moment).total_seconds() for moment in sent)])
                 await desk.queue_missing()
 
             self._senders.append(
