@@ -101,6 +101,7 @@ class GroupDesk:
             "relay": lambda bot, row: self.relay.to_coach(bot, int(row.payload["relay_id"])),
             "history": lambda bot, row: self.relay.history(bot, int(row.payload["relay_id"])),
             "text": self._text,
+            "copy": self._copy,
         }
         self.sender = GroupSender(chat_id, self.store.outbox, engine_of(dialogs.sessions), self.kinds)
 
@@ -124,6 +125,15 @@ class GroupDesk:
             reply_markup=InlineKeyboardMarkup.de_json(markup, bot) if markup else None,
         )  # fmt: skip
         return sent.message_id
+
+    async def _copy(self, bot: Bot, row: CoachOutbox) -> int:
+        """A message copied into a topic (``from_chat_id``, ``message_id``, ``thread_id``): a company's answer."""
+        payload = row.payload
+        copied = await bot.copy_message(
+            self.chat_id, int(payload["from_chat_id"]), int(payload["message_id"]),
+            message_thread_id=payload.get("thread_id"),
+        )  # fmt: skip
+        return copied.message_id
 
     async def queue_missing(self) -> None:
         """Cards for the group's open requests that have none and none queued (see ``without_card``), and

@@ -32,6 +32,7 @@ from telegram.ext import Application, CallbackQueryHandler, ContextTypes, Messag
 
 from bot.coach.desk import MEMBER_STATUSES
 from bot.coach.outbox import Outbox, Priority
+from bot.coach.relay import send_with_header
 from bot.coach.routing import CoachRouting
 from bot.companies.service import CompanyResult, CompanyService
 from bot.companies.store import CompanyStore, PlaceInfo
@@ -344,7 +345,7 @@ class Verification:
         header = t.gettext(N_("💬 Coach {name} (Ausbildungswege NRW):"), name=coach.first_name)
         try:
             if message.text is not None:
-                await context.bot.send_message(company.user_id, f"{header}\n{message.text}")
+                await send_with_header(context.bot, company.user_id, header, message.text)
             else:
                 await context.bot.send_message(company.user_id, header)
                 await context.bot.copy_message(company.user_id, message.chat.id, message.message_id)
@@ -352,14 +353,21 @@ class Verification:
             log.info("message to company %s not relayed: %s", company.id, type(error).__name__)
 
     async def relay_from_company(self, bot: Bot, company_id: int, message: Message) -> None:
+        """Through the group's outbox, like a young person's message: within the group's budget, tried
+        again after errors, and once only when Telegram delivers the company's message again."""
         company = await self.store.by_id(company_id)
         if company is None or company.topic_chat_id is None or company.topic_thread_id is None:
             return
-        await bot.copy_message(
+        await self.outbox.enqueue(
             company.topic_chat_id,
-            message.chat.id,
-            message.message_id,
-            message_thread_id=company.topic_thread_id,
+            "copy",
+            {
+                "from_chat_id": message.chat.id,
+                "message_id": message.message_id,
+                "thread_id": company.topic_thread_id,
+            },
+            Priority.RELAY,
+            dedupe_key=f"company:{message.chat.id}:{message.message_id}",
         )
 
     # ------------------------------------------------------------ a young person's profile for a company
