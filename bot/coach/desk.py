@@ -12,7 +12,6 @@ import datetime as dt
 import logging
 import re
 import tempfile
-import time
 from pathlib import Path
 from typing import Any
 
@@ -31,6 +30,7 @@ from telegram.ext import (
 from bot.chat.service import DialogService
 from bot.coach.card import Card
 from bot.coach.jobs import CoachJobs
+from bot.coach.members import CoachMembers
 from bot.coach.notices import Notices
 from bot.coach.outbox import Priority
 from bot.coach.relay import Relay
@@ -53,7 +53,6 @@ from knowledge.gazetteer import default_gazetteer
 
 log = logging.getLogger(__name__)
 
-MEMBER_STATUSES = frozenset({"creator", "administrator", "member", "restricted"})
 #: Codes a coach may name in ``/languages``: the bot's languages and those the dialog asks about.
 LANGUAGE_CODES = frozenset({*LANGUAGES, *(c.value for c in LANGUAGE_CHOICES if c.raw)})
 #: Callback data of the card buttons: the namespaces of the coach kinds (``co:``).
@@ -172,8 +171,8 @@ class CoachDesk:
         self.catalogue = places.catalogue
         self.store = dialogs.handoffs
         self.t = translator(settings.coach_language)
-        self.membership_ttl = float(settings.coach_membership_cache_seconds)
-        self._members: dict[tuple[int, int], float] = {}
+        #: Who may press the card buttons (shared with the companies' verification cards).
+        self.coaches = CoachMembers(float(settings.coach_membership_cache_seconds))
         self.groups = {
             group.chat_id: GroupDesk(group, settings, dialogs, places, routing, self.t)
             for group in routing.groups
@@ -267,19 +266,6 @@ class CoachDesk:
 
     # ------------------------------------------------------------ card buttons
 
-    async def _is_coach(self, bot: Bot, chat_id: int, user_id: int) -> bool:
-        checked = self._members.get((chat_id, user_id))
-        if checked is not None and time.monotonic() - checked < self.membership_ttl:
-            return True
-        try:
-            member = await bot.get_chat_member(chat_id, user_id)
-        except TelegramError:
-            return False
-        if member.status in MEMBER_STATUSES:
-            self._members[(chat_id, user_id)] = time.monotonic()
-            return True
-        return False
-
     async def _acted_on(self, desk: GroupDesk, button: callbacks.Callback | None) -> Handoff | None:
         """The hand-off a card button acts on, when the button still fits the hand-off's state and group."""
         if not isinstance(button, CoachButton):
@@ -294,7 +280,7 @@ class CoachDesk:
         assert query is not None
         coach, bot = query.from_user, context.bot
         desk = self.groups.get(query.message.chat.id) if query.message is not None else None
-        if desk is None or not await self._is_coach(bot, desk.chat_id, coach.id):
+        if desk is None or not await self.coaches.is_coach(bot, desk.chat_id, coach.id):
             await query.answer(self.t.gettext(N_("Only for coaches.")), show_alert=True)
             return
         button = callbacks.unpack(query.data or "")

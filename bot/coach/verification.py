@@ -21,7 +21,6 @@ import contextlib
 import datetime as dt
 import html
 import logging
-import time
 from collections.abc import Awaitable, Callable
 from typing import Any
 
@@ -30,7 +29,7 @@ from telegram.constants import ParseMode
 from telegram.error import TelegramError
 from telegram.ext import Application, CallbackQueryHandler, ContextTypes, MessageHandler, filters
 
-from bot.coach.desk import MEMBER_STATUSES
+from bot.coach.members import CoachMembers
 from bot.coach.outbox import Outbox, Priority
 from bot.coach.relay import send_with_header
 from bot.coach.routing import CoachRouting
@@ -97,8 +96,7 @@ class Verification:
         self.youth_state = youth_state
         self.catalogue = catalogue
         self.t = translator(coach_language)
-        self.membership_ttl = membership_ttl
-        self._members: dict[tuple[int, int], float] = {}
+        self.coaches = CoachMembers(membership_ttl)
 
     def register(self, app: Application[Any, Any, Any, Any, Any, Any]) -> None:
         """Before the private chats' button handler, which takes every other button."""
@@ -211,25 +209,12 @@ class Verification:
 
     # ------------------------------------------------------------ coaches' buttons
 
-    async def _is_coach(self, bot: Bot, chat_id: int, user_id: int) -> bool:
-        checked = self._members.get((chat_id, user_id))
-        if checked is not None and time.monotonic() - checked < self.membership_ttl:
-            return True
-        try:
-            member = await bot.get_chat_member(chat_id, user_id)
-        except TelegramError:
-            return False
-        if member.status in MEMBER_STATUSES:
-            self._members[(chat_id, user_id)] = time.monotonic()
-            return True
-        return False
-
     async def on_button(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         query = update.callback_query
         assert query is not None
         bot, coach = context.bot, query.from_user
         chat_id = query.message.chat.id if query.message is not None else None
-        if chat_id not in self.routing.chat_ids or not await self._is_coach(bot, chat_id, coach.id):
+        if chat_id not in self.routing.chat_ids or not await self.coaches.is_coach(bot, chat_id, coach.id):
             await query.answer(self.t.gettext(N_("Only for coaches.")), show_alert=True)
             return
         button = callbacks.unpack(query.data or "")
