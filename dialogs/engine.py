@@ -118,7 +118,8 @@ class Engine:
     def _toggle(self, ctx: Ctx, step: Step, value: str, pressed: bool) -> Replies:
         selected: list[str] = ctx.state.scratch.setdefault("selected", [])
         if value == step.none_choice:
-            replaced = [Reply(ctx.gettext(EXCLUSIVE, choice=_label(ctx, step, value)))] if selected else []
+            none = next(c for c in step.choices_for(ctx) if c.value == value)
+            replaced = [Reply(ctx.gettext(EXCLUSIVE, choice=ctx.label(none)))] if selected else []
             return replaced + ctx.answer(step, Answer([]))
         if value == DONE:
             if not selected:
@@ -145,8 +146,7 @@ class Engine:
         typed = typed.strip().casefold().rstrip(".!")
         visible = [c for c in step.choices_for(ctx) if not c.hidden]
         for index, choice in enumerate(visible, start=1):
-            label = choice.label if choice.raw else ctx.gettext(choice.label)
-            if typed in (label.casefold(), str(index), choice.value.casefold()):
+            if typed in (ctx.label(choice).casefold(), str(index), choice.value.casefold()):
                 return choice
         if typed in YES_WORDS or typed in NO_WORDS:  # "ja", "evet", "так" at a yes/no question
             wanted = "yes" if typed in YES_WORDS else "no"
@@ -160,8 +160,3 @@ class Engine:
     def profile_answers(self, state: State, lang: str) -> list[ShownAnswer]:
         """The answers of the profile card one by one, labelled in ``lang`` (for the data export)."""
         return profile_answers(Ctx(state, self.flow, translator(lang), self.services))
-
-
-def _label(ctx: Ctx, step: Step, value: str) -> str:
-    choice = next(c for c in step.choices_for(ctx) if c.value == value)
-    return choice.label if choice.raw else ctx.gettext(choice.label)

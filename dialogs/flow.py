@@ -254,6 +254,12 @@ class Ctx:
     def gettext(self, message: str, **params: object) -> str:
         return self.t.gettext(message, **params)
 
+    def label(self, choice: Choice, shown: bool = False) -> str:
+        """A choice's button text in the reader's language (``shown``: as the profile card reads it)."""
+        if choice.raw:
+            return choice.label
+        return self.gettext(choice.shown or choice.label if shown else choice.label)
+
     def set_language(self, lang: str) -> None:
         self.state.lang = lang
         self.t = translator(lang)
@@ -328,7 +334,7 @@ class Ctx:
         for choice in step.choices_for(self):
             if choice.hidden:
                 continue
-            label = choice.label if choice.raw else self.gettext(choice.label)
+            label = self.label(choice)
             if choice.value in selected:
                 label = "✅ " + label
             button = Button(label, step.id, choice.value)

@@ -236,7 +236,7 @@ def choice_label(ctx: Ctx, step_id: str, value: Any) -> str:
     """How a stored value of a choice step reads on the profile card."""
     for choice in ctx.flow.by_id[step_id].choices_for(ctx):
         if choice.value == str(value):
-            return choice.label if choice.raw else ctx.gettext(choice.shown or choice.label)
+            return ctx.label(choice, shown=True)
     return str(value)
 
 
